@@ -1,0 +1,1 @@
+"""Adapters: storage, import and export, report rendering, the command line."""

@@ -1,0 +1,252 @@
+"""The application service: `Hotline`, the engine as an embedded library.
+
+It takes and returns plain values: each action method validates its
+command, loads the case, lets the aggregate check the lifecycle rules and
+record the event, and saves it. `execute_batch` does the same for many
+commands in one transaction (the bulk import's path).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from workflow.calendar import Calendar, default_calendar
+from workflow.case import Case, case_id
+from workflow.commands import SHANGHAI, Command, Receive, local_time, parse_command
+from workflow.errors import (
+    CaseAlreadyExists,
+    CaseNotFound,
+    ConcurrencyConflict,
+    WorkflowError,
+)
+from workflow.policy import PolicyBook
+from workflow.store_url import DEFAULT_STORE, persistence_env
+from workflow.view import CaseView, read_case
+
+CitizenCodec = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
+
+
+def _plain_citizen(case: str, citizen: dict[str, Any] | None) -> dict[str, Any] | None:
+    return citizen
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one command: applied (new version) or a duplicate."""
+
+    case: str
+    version: int
+    duplicate: bool
+
+
+class Hotline(Application[UUID]):
+    """The hotline case workflow engine."""
+
+    name = "Hotline"
+    env = {"AGGREGATE_CACHE_MAXSIZE": "0"}
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        policies: PolicyBook | None = None,
+        calendar: Calendar | None = None,
+        citizen_codec: CitizenCodec | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.url = url
+        self.policies = policies or PolicyBook()
+        self.calendar = calendar or default_calendar()
+        # Seam for personal data protection: turns the citizen object of a
+        # receive into what is stored (e.g. encrypted with a per-case key).
+        self.citizen_codec = citizen_codec or _plain_citizen
+        self._loaded: OrderedDict[UUID, Case] = OrderedDict()  # import's LRU
+
+    @classmethod
+    def open(cls, url: str = DEFAULT_STORE, **options: Any) -> Hotline:
+        """Open the store at `url` (sqlite:///path.db, sqlite:///:memory:,
+        postgresql://user@host:port/dbname)."""
+        return cls(persistence_env(url), url=url, **options)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+
+    # -- one method per action ------------------------------------------------
+
+    def receive(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "receive", **fields})
+
+    def assign(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "assign", **fields})
+
+    def acknowledge(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "acknowledge", **fields})
+
+    def return_case(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "return", **fields})
+
+    def extend(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "extend", **fields})
+
+    def urge(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "urge", **fields})
+
+    def contribute(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "contribute", **fields})
+
+    def reply(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "reply", **fields})
+
+    def answer(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "answer", **fields})
+
+    def callback(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "callback", **fields})
+
+    def reopen(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "reopen", **fields})
+
+    def close(self, case: str | None = None, **fields: Any) -> int:  # type: ignore[override]
+        if case is None:  # Application.close(): release the store
+            super().close()
+            return 0
+        return self.execute({"case": case, "action": "close", **fields})
+
+    def execute(self, command: dict[str, Any] | Command) -> int:
+        """Apply one action (an import line as a dict, or a command model);
+        returns the case's new version (its current one for a duplicate)."""
+        cmd = parse_command(command)
+        pending: dict[UUID, Case] = {}
+        outcome = self._decide(cmd, pending, cached=False)
+        self._save(pending.values(), cmd.case)
+        return outcome.version
+
+    # -- many commands, one transaction ----------------------------------------
+
+    def execute_batch(
+        self, commands: Sequence[Command]
+    ) -> list[Outcome | WorkflowError]:
+        """Apply commands in order and store every accepted one in a single
+        transaction. A rejected command yields its error in its place and
+        stores nothing; the others are unaffected. If another writer got
+        there first, the whole batch is retried once from the store."""
+        for attempt in (1, 2):
+            pending: dict[UUID, Case] = {}
+            results = [self._try(cmd, pending) for cmd in commands]
+            try:
+                self._save(pending.values(), "(batch)")
+            except ConcurrencyConflict:
+                self._loaded.clear()
+                if attempt == 2:
+                    raise
+                continue
+            for agg_id, agg in pending.items():
+                self._remember(agg_id, agg)
+            return results
+        raise AssertionError("unreachable")
+
+    def _try(self, cmd: Command, pending: dict[UUID, Case]) -> Outcome | WorkflowError:
+        try:
+            return self._decide(cmd, pending, cached=True)
+        except WorkflowError as error:
+            return error
+
+    def _decide(self, cmd: Command, pending: dict[UUID, Case], cached: bool) -> Outcome:
+        agg_id = case_id(cmd.case)
+        case = pending.get(agg_id) or self._load(agg_id, cached)
+        if case is not None and cmd.key in case.applied:
+            return Outcome(cmd.case, case.version, duplicate=True)
+        if isinstance(cmd, Receive):
+            if case is not None:
+                raise CaseAlreadyExists(cmd.case)
+            policy = self.policies.in_force(cmd.at.date())
+            citizen = self.citizen_codec(
+                cmd.case, cmd.citizen.model_dump() if cmd.citizen else None
+            )
+            case = Case.receive(cmd, policy, self.calendar, citizen)
+        else:
+            if case is None:
+                raise CaseNotFound(cmd.case)
+            case.execute(cmd, self.policies.in_force(cmd.at.date()), self.calendar)
+        pending[agg_id] = case
+        return Outcome(cmd.case, case.version, duplicate=False)
+
+    def _load(self, agg_id: UUID, cached: bool) -> Case | None:
+        if cached and agg_id in self._loaded:
+            self._loaded.move_to_end(agg_id)
+            return self._loaded[agg_id]
+        try:
+            return self.repository.get(agg_id)  # type: ignore[return-value]
+        except AggregateNotFoundError:
+            return None
+
+    def _remember(self, agg_id: UUID, case: Case, limit: int = 20_000) -> None:
+        self._loaded[agg_id] = case
+        self._loaded.move_to_end(agg_id)
+        if len(self._loaded) > limit:
+            self._loaded.popitem(last=False)
+
+    def _save(self, cases: Iterable[Case], ref: str) -> None:
+        cases = list(cases)
+        if not cases:
+            return
+        try:
+            self.save(*cases)
+        except IntegrityError:
+            for case in cases:  # nothing was stored: drop the unsaved events
+                case.collect_events()
+            self._loaded.clear()
+            raise ConcurrencyConflict(cases[0].ref if len(cases) == 1 else ref) from None
+
+    # -- reads -------------------------------------------------------------------
+
+    def events_of(self, ref: str) -> list[Case.Event]:
+        return list(self.events.get(case_id(ref)))  # type: ignore[arg-type]
+
+    def case(
+        self,
+        ref: str,
+        version: int | None = None,
+        as_of: datetime | date | None = None,
+        today: date | None = None,
+    ) -> CaseView:
+        """The case at `version`, or as it stood at business time `as_of`
+        (a date means the end of that day); lights relative to `today`
+        (default: the as-of date, else today in Asia/Shanghai)."""
+        events = self.events_of(ref)
+        if not events:
+            raise CaseNotFound(ref)
+        if version is not None:
+            events = [e for e in events if e.originator_version <= version]
+        if as_of is not None:
+            limit = _end_of(as_of)
+            events = [e for e in events if e.at <= limit]
+        if not events:
+            raise CaseNotFound(f"{ref} (nothing had happened by then)")
+        case = replay(events)
+        ref_day = today or (limit.date() if as_of is not None else datetime.now(SHANGHAI).date())
+        return read_case(case, events, self.calendar, ref_day)
+
+
+def _end_of(moment: datetime | date) -> datetime:
+    if isinstance(moment, datetime):
+        return local_time(moment)
+    return datetime(moment.year, moment.month, moment.day, 23, 59, 59, 999999, tzinfo=SHANGHAI)
+
+
+def replay(events: Iterable[Case.Event]) -> Case:
+    """Fold events into a case, exactly as the repository does."""
+    case: Any = None
+    for event in events:
+        case = event.mutate(case)
+    assert isinstance(case, Case)
+    return case

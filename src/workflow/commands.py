@@ -1,0 +1,202 @@
+"""Commands: one pydantic model per action of spec §2, fields of spec §4.
+
+A command is validated (types, known values, required fields) before the
+aggregate checks the lifecycle rules; a malformed one raises
+`InvalidCommand` naming the field. Every command has an idempotency key: the
+given `id`, or one derived from its normalised content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+
+from workflow.errors import InvalidCommand
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+Channel = Literal["mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox", "conduct_hotline"]
+Category = Literal["complaint", "consultation", "suggestion", "help", "report", "praise"]
+Urgency = Literal["normal", "urgent"]
+CallbackResult = Literal["satisfied", "basically_satisfied", "unsatisfied", "unreachable"]
+CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+CALLBACK_RESULTS: tuple[str, ...] = CallbackResult.__args__  # type: ignore[attr-defined]
+Text = Annotated[StrictStr, Field(max_length=20_000)]
+UnitName = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+def local_time(value: datetime) -> datetime:
+    """Business times are Asia/Shanghai; a naive time is taken to be local."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=SHANGHAI)
+    return value.astimezone(SHANGHAI)
+
+
+class Citizen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: StrictStr | None = None
+    phone: StrictStr | None = None
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    case: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    action: str
+    at: datetime
+    id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+    operator: UnitName | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _localise(cls, value: datetime) -> datetime:
+        return local_time(value)
+
+    @property
+    def key(self) -> str:
+        """The idempotency key: the given id, or a hash of the content."""
+        if self.id is not None:
+            return self.id
+        content = self.model_dump(mode="json", exclude={"id"})
+        canon = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()[:32]
+
+
+class Receive(Command):
+    action: Literal["receive"] = "receive"
+    channel: Channel
+    category: Category
+    urgency: Urgency = "normal"
+    content: Text
+    township: UnitName | None = None
+    topic: UnitName | None = None
+    citizen: Citizen | None = None
+    anonymous: StrictBool = False
+
+
+class Assign(Command):
+    action: Literal["assign"] = "assign"
+    lead: UnitName
+    co_units: list[UnitName] = Field(default_factory=list)
+
+
+class Acknowledge(Command):
+    action: Literal["acknowledge"] = "acknowledge"
+    unit: UnitName
+
+
+class Return(Command):
+    action: Literal["return"] = "return"
+    unit: UnitName
+    reason: Text
+
+
+class Extend(Command):
+    action: Literal["extend"] = "extend"
+    days: StrictInt
+    reason: Text = ""
+
+
+class Urge(Command):
+    action: Literal["urge"] = "urge"
+    reason: Text = ""
+
+
+class Contribute(Command):
+    action: Literal["contribute"] = "contribute"
+    unit: UnitName
+    text: Text
+
+
+class Reply(Command):
+    action: Literal["reply"] = "reply"
+    unit: UnitName
+    text: Text
+
+
+class Answer(Command):
+    action: Literal["answer"] = "answer"
+    text: Text
+
+
+class Callback(Command):
+    action: Literal["callback"] = "callback"
+    result: CallbackResult
+
+
+class Reopen(Command):
+    action: Literal["reopen"] = "reopen"
+    reason: Text
+    lead: UnitName | None = None
+    co_units: list[UnitName] | None = None
+
+
+class Close(Command):
+    action: Literal["close"] = "close"
+    waive_callback: StrictBool = False
+    reason: Text | None = None
+
+
+AnyCommand = Annotated[
+    Union[
+        Receive, Assign, Acknowledge, Return, Extend, Urge,
+        Contribute, Reply, Answer, Callback, Reopen, Close,
+    ],
+    Field(discriminator="action"),
+]
+COMMANDS: dict[str, type[Command]] = {
+    c.model_fields["action"].default: c
+    for c in (Receive, Assign, Acknowledge, Return, Extend, Urge,
+              Contribute, Reply, Answer, Callback, Reopen, Close)
+}
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
+
+
+def describe(error: ValidationError) -> str:
+    """pydantic's errors as one line: `field 'x': message; ...`."""
+    parts = []
+    for e in error.errors(include_url=False):
+        loc = [str(p) for p in e["loc"] if p not in COMMANDS]  # drop the union tag
+        where = ".".join(loc)
+        parts.append(f"field '{where}': {e['msg']}" if where else e["msg"])
+    return "; ".join(parts)
+
+
+def parse_command(data: dict[str, Any] | Command) -> Command:
+    """Validate one action given as a mapping (an import line) or a model."""
+    if isinstance(data, Command):
+        return data
+    if not isinstance(data, dict):
+        raise InvalidCommand(f"expected a JSON object, got {type(data).__name__}")
+    case = data.get("case") if isinstance(data.get("case"), str) else None
+    action = data.get("action")
+    if action is None:
+        raise InvalidCommand("field 'action': missing", case)
+    if action not in COMMANDS:
+        known = ", ".join(COMMANDS)
+        raise InvalidCommand(f"field 'action': unknown action {action!r} (one of {known})", case)
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as e:
+        raise InvalidCommand(describe(e), case) from None
+
+
+def build_command(action: str, case: str, fields: dict[str, Any]) -> Command:
+    """A command from the embedded API's keyword arguments."""
+    return parse_command({"case": case, "action": action, **fields})

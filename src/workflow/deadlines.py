@@ -1,0 +1,107 @@
+"""Deadline arithmetic of spec §3, computed once when an action is taken.
+
+Every function returns a `DeadlineSet`: the clocks the action sets, with the
+policy and calendar that produced them. The set is stored in the action's
+event as plain strings, so replay never consults today's policy or calendar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from workflow.calendar import Calendar
+from workflow.policy import Policy
+
+CLOCKS = ("reply_due", "close_due", "return_due")
+
+
+@dataclass(frozen=True)
+class DeadlineSet:
+    """Clocks set by one action; a clock mapped to None is cleared."""
+
+    dates: dict[str, date | None]
+    policy: str
+    calendar: str
+    provisional: frozenset[str] = field(default_factory=frozenset)
+
+    def to_event(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: (v.isoformat() if v else None) for k, v in self.dates.items()}
+        out["policy"] = self.policy
+        out["calendar"] = self.calendar
+        out["provisional"] = sorted(self.provisional)
+        return out
+
+    @staticmethod
+    def from_event(data: dict[str, Any]) -> DeadlineSet:
+        dates = {
+            k: (date.fromisoformat(data[k]) if data[k] else None) for k in CLOCKS if k in data
+        }
+        return DeadlineSet(
+            dates=dates,
+            policy=data["policy"],
+            calendar=data["calendar"],
+            provisional=frozenset(data.get("provisional", ())),
+        )
+
+
+def _set(
+    policy: Policy, cal: Calendar, parts: dict[str, tuple[date | None, bool]]
+) -> DeadlineSet:
+    return DeadlineSet(
+        dates={k: d for k, (d, _) in parts.items()},
+        policy=policy.id,
+        calendar=cal.id,
+        provisional=frozenset(k for k, (_, p) in parts.items() if p),
+    )
+
+
+def _reply_and_close(
+    policy: Policy, cal: Calendar, start: date, category: str, urgency: str, channel: str
+) -> dict[str, tuple[date | None, bool]]:
+    reply = cal.add_workdays(start, policy.reply_days_for(category, urgency, channel))
+    close = cal.add_workdays(reply.day, policy.callback_days)
+    return {
+        "reply_due": (reply.day, reply.provisional),
+        "close_due": (close.day, reply.provisional or close.provisional),
+    }
+
+
+def on_receive(
+    policy: Policy, cal: Calendar, received: date, category: str, urgency: str, channel: str
+) -> DeadlineSet:
+    return _set(policy, cal, _reply_and_close(policy, cal, received, category, urgency, channel))
+
+
+def on_reopen(
+    policy: Policy, cal: Calendar, reopened: date, category: str, urgency: str, channel: str
+) -> DeadlineSet:
+    parts = _reply_and_close(policy, cal, reopened, category, urgency, channel)
+    parts["return_due"] = (None, False)  # a reopened case cannot be returned
+    return _set(policy, cal, parts)
+
+
+def on_assign(policy: Policy, cal: Calendar, assigned: date) -> DeadlineSet:
+    due = cal.add_workdays(assigned, policy.return_days)
+    return _set(policy, cal, {"return_due": (due.day, due.provisional)})
+
+
+def on_extend(
+    policy: Policy,
+    cal: Calendar,
+    reply_due: date,
+    close_due: date,
+    days: int,
+    provisional: frozenset[str],
+) -> DeadlineSet:
+    reply = cal.add_workdays(reply_due, days)
+    close = cal.add_workdays(close_due, days)
+    return _set(
+        policy,
+        cal,
+        {
+            "reply_due": (reply.day, reply.provisional or "reply_due" in provisional),
+            "close_due": (close.day, close.provisional or "close_due" in provisional),
+        },
+    )

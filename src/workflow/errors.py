@@ -1,0 +1,63 @@
+"""Errors of the workflow engine, all under `WorkflowError`.
+
+Each error carries the facts an operator needs to act on it (the case, its
+state, the action, the rule) both as attributes and in its message.
+"""
+
+from __future__ import annotations
+
+
+class WorkflowError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class CaseNotFound(WorkflowError):
+    def __init__(self, case: str) -> None:
+        self.case = case
+        super().__init__(f"case {case}: not found")
+
+
+class CaseAlreadyExists(WorkflowError):
+    def __init__(self, case: str) -> None:
+        self.case = case
+        super().__init__(f"case {case}: already exists (receive needs a new case reference)")
+
+
+class InvalidTransition(WorkflowError):
+    """The action is not allowed from the case's current state."""
+
+    def __init__(self, case: str, state: str, action: str, allowed_from: tuple[str, ...]) -> None:
+        self.case, self.state, self.action = case, state, action
+        self.allowed_from = allowed_from
+        where = ", ".join(allowed_from) or "no state"
+        super().__init__(
+            f"case {case}: cannot {action} in state '{state}' ({action} is allowed from: {where})"
+        )
+
+
+class RuleViolation(WorkflowError):
+    """The state is right, but a rule of spec §2 (or §3) is broken."""
+
+    def __init__(self, case: str, state: str, action: str, rule: str) -> None:
+        self.case, self.state, self.action, self.rule = case, state, action, rule
+        super().__init__(f"case {case} (state '{state}'): {action} rejected: {rule}")
+
+
+class InvalidCommand(WorkflowError):
+    """A field is missing or malformed; wraps pydantic's message."""
+
+    def __init__(self, message: str, case: str | None = None) -> None:
+        self.case = case
+        prefix = f"case {case}: " if case else ""
+        super().__init__(f"{prefix}invalid command: {message}")
+
+
+class ConcurrencyConflict(WorkflowError):
+    """Another writer stored an event for the case first; nothing was stored."""
+
+    def __init__(self, case: str) -> None:
+        self.case = case
+        super().__init__(
+            f"case {case}: another writer changed the case first; nothing was stored "
+            "(retry: the case is re-read and the rules re-checked)"
+        )

@@ -1,0 +1,104 @@
+"""A read of one case: what an operator sees on the work-order screen.
+
+Built from the aggregate (at any version or moment); deadlines carry the
+working days left and a warning light relative to a reference date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from workflow.calendar import Calendar
+from workflow.case import Case
+
+Light = Literal["green", "yellow", "red"]
+
+
+def light(due: date, today: date) -> Light:
+    """Green before the due date, yellow on it, red once it has passed."""
+    if today < due:
+        return "green"
+    return "yellow" if today == due else "red"
+
+
+class DeadlineRead(BaseModel):
+    clock: str
+    due: date
+    workdays_left: int
+    light: Light
+    provisional: bool
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    event: str
+    at: datetime
+    recorded: datetime
+    actor: str
+    details: dict[str, Any]
+
+
+class CaseView(BaseModel):
+    case: str
+    version: int
+    state: str
+    channel: str
+    category: str
+    urgency: str
+    township: str | None
+    topic: str | None
+    content: str
+    lead: str | None
+    co_units: list[str]
+    acknowledged: list[str]
+    deadlines: list[DeadlineRead]
+    light: Light | None
+    reply_due: date | None
+    close_due: date | None
+    return_due: date | None
+    policy: str
+    calendar: str
+    returns: int
+    extensions: int
+    reopenings: int
+    urges: int
+    last_result: str | None
+    history: list[HistoryEntry]
+
+
+_LIGHT_ORDER = {"green": 0, "yellow": 1, "red": 2}
+_BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic",
+                "at", "actor", "command_id", "chain"}
+
+
+def history_entry(event: Case.Event) -> HistoryEntry:
+    details = {k: v for k, v in vars(event).items() if k not in _BASE_FIELDS}
+    return HistoryEntry(
+        version=event.originator_version, event=type(event).__name__, at=event.at,
+        recorded=event.timestamp, actor=event.actor, details=details,
+    )
+
+
+def read_case(case: Case, events: list[Case.Event], calendar: Calendar, today: date) -> CaseView:
+    deadlines = [
+        DeadlineRead(
+            clock=clock, due=due, workdays_left=calendar.workdays_between(today, due),
+            light=light(due, today), provisional=clock in case.provisional,
+        )
+        for clock, due in case.deadlines_in_force().items()
+    ]
+    worst = max((d.light for d in deadlines), key=_LIGHT_ORDER.__getitem__, default=None)
+    return CaseView(
+        case=case.ref, version=case.version, state=case.state, channel=case.channel,
+        category=case.category, urgency=case.urgency, township=case.township,
+        topic=case.topic, content=case.content, lead=case.lead,
+        co_units=list(case.co_units), acknowledged=sorted(case.acknowledged),
+        deadlines=deadlines, light=worst, reply_due=case.reply_due,
+        close_due=case.close_due, return_due=case.return_due, policy=case.policy_id,
+        calendar=case.calendar_id, returns=case.returns, extensions=case.extensions,
+        reopenings=case.reopenings, urges=case.urges, last_result=case.last_result,
+        history=[history_entry(e) for e in events],
+    )
