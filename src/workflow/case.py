@@ -27,6 +27,7 @@ from workflow.policy import Policy
 
 HOTLINE_OFFICE = "热线办"
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:hotline:case")
+Decision = tuple[type["Case.Event"], dict[str, Any]]  # the event to record, its facts
 
 
 def case_id(ref: str) -> UUID:
@@ -71,7 +72,10 @@ class Case(Aggregate):
         deadlines: dict[str, Any]
 
         def mutate(self, aggregate: Any) -> Any:
+            # Created events build the aggregate with __init__ and do not call
+            # apply(); call it so creation goes through the same apply path.
             case = super().mutate(aggregate)
+            assert isinstance(case, Case)
             self.apply(case)
             return case
 
@@ -244,9 +248,9 @@ class Case(Aggregate):
 
     def execute(self, cmd: Command, policy: Policy, calendar: Calendar) -> None:
         """Check `cmd` against the table and the case, then record its event."""
-        row = self.check(cmd, policy)
+        self.check(cmd, policy)
         decide = getattr(self, f"_decide_{cmd.action}")
-        event_class, fields = decide(cmd, policy, calendar, row)
+        event_class, fields = decide(cmd, policy, calendar)
         actor = getattr(cmd, "unit", None) or cmd.operator or HOTLINE_OFFICE
         self._record(event_class, at=cmd.at, actor=actor, command_id=cmd.key, **fields)
 
@@ -271,37 +275,37 @@ class Case(Aggregate):
 
     # -- one decision per action: which event, with which facts --------------
 
-    def _decide_assign(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_assign(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         deadlines = on_assign(p, cal, cmd.at.date()).to_event()
         return self.Assigned, dict(lead=cmd.lead, co_units=list(cmd.co_units), deadlines=deadlines)
 
-    def _decide_acknowledge(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_acknowledge(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Acknowledged, dict(unit=cmd.unit)
 
-    def _decide_return(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_return(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Returned, dict(unit=cmd.unit, reason=cmd.reason)
 
-    def _decide_extend(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_extend(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         assert self.reply_due is not None and self.close_due is not None
         deadlines = on_extend(p, cal, self.reply_due, self.close_due, cmd.days, self.provisional)
         return self.Extended, dict(days=cmd.days, reason=cmd.reason, deadlines=deadlines.to_event())
 
-    def _decide_urge(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_urge(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Urged, dict(reason=cmd.reason)
 
-    def _decide_contribute(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_contribute(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Contributed, dict(unit=cmd.unit, text=cmd.text)
 
-    def _decide_reply(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_reply(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Replied, dict(unit=cmd.unit, text=cmd.text)
 
-    def _decide_answer(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_answer(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Answered, dict(text=cmd.text)
 
-    def _decide_callback(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_callback(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.CalledBack, dict(result=cmd.result)
 
-    def _decide_reopen(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_reopen(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         deadlines = on_reopen(p, cal, cmd.at.date(), self.category, self.urgency, self.channel)
         lead = cmd.lead or self.lead
         co_units = cmd.co_units if cmd.co_units is not None else list(self.co_units)
@@ -309,7 +313,7 @@ class Case(Aggregate):
             reason=cmd.reason, lead=lead, co_units=list(co_units), deadlines=deadlines.to_event()
         )
 
-    def _decide_close(self, cmd: Any, p: Policy, cal: Calendar, row: Any) -> tuple[type, dict]:
+    def _decide_close(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Closed, dict(waive_callback=cmd.waive_callback, reason=cmd.reason)
 
     # -- reads ------------------------------------------------------------------

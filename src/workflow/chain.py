@@ -15,7 +15,9 @@ from typing import Any
 from uuid import UUID
 
 GENESIS = "0" * 64
-EXCLUDED = frozenset({"chain", "originator_id", "originator_version", "timestamp", "originator_topic"})
+EXCLUDED = frozenset(
+    {"chain", "originator_id", "originator_version", "timestamp", "originator_topic"}
+)
 
 
 def _plain(value: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -30,7 +30,9 @@ from workflow.errors import InvalidCommand
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-Channel = Literal["mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox", "conduct_hotline"]
+Channel = Literal[
+    "mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox", "conduct_hotline"
+]
 Category = Literal["complaint", "consultation", "suggestion", "help", "report", "praise"]
 Urgency = Literal["normal", "urgent"]
 CallbackResult = Literal["satisfied", "basically_satisfied", "unsatisfied", "unreachable"]
@@ -154,10 +156,8 @@ class Close(Command):
 
 
 AnyCommand = Annotated[
-    Union[
-        Receive, Assign, Acknowledge, Return, Extend, Urge,
-        Contribute, Reply, Answer, Callback, Reopen, Close,
-    ],
+    Receive | Assign | Acknowledge | Return | Extend | Urge
+    | Contribute | Reply | Answer | Callback | Reopen | Close,
     Field(discriminator="action"),
 ]
 COMMANDS: dict[str, type[Command]] = {

@@ -121,7 +121,10 @@ TABLE: tuple[Row, ...] = (
     Row("receive", "受理", (NEW,), "received", (NEW_REFERENCE,)),
     Row("assign", "交办", ("received",), "assigned", (UNITS_DISTINCT,)),
     Row("acknowledge", "签收", ("assigned",), None, (UNIT_IN_ASSIGNMENT, ONCE_PER_UNIT)),
-    Row("return", "退单", ("assigned",), "received", (UNIT_IS_LEAD, REASON_GIVEN, WITHIN_RETURN_DUE)),
+    Row(
+        "return", "退单", ("assigned",), "received",
+        (UNIT_IS_LEAD, REASON_GIVEN, WITHIN_RETURN_DUE),
+    ),
     Row(
         "extend", "延期", ("assigned",), None,
         (EXTENSION_DAYS, BEFORE_REPLY_DUE_ENDS, EXTENSIONS_LEFT),
@@ -181,7 +184,7 @@ def broken_rules(row: Row, case: CaseFacts, command: Any, policy: Policy) -> lis
 
 def mermaid() -> str:
     """The lifecycle as a Mermaid state diagram, generated from `TABLE`."""
-    lines = ["stateDiagram-v2", f"    [*] --> received: receive 受理"]
+    lines = ["stateDiagram-v2", "    [*] --> received: receive 受理"]
     for row in TABLE[1:]:
         for source in row.sources:
             dest = row.dest or source
