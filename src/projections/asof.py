@@ -1,0 +1,119 @@
+"""A case as it stood at the end of a date: a fold over its steps.
+
+The one place where the §5 rules meet a case's history (docs/metrics.md):
+- only steps whose local date is on or before the as-of date count;
+- the first reply (reply or answer) is judged against the reply due date in
+  force when it was given (set by the latest receive/extend/reopen before it);
+- a closure is judged against the close due date in force when it happened;
+- every reply a lead gives is judged against the reply due date in force then
+  (the per-unit `replies` rate of the linkage table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from projections.steps import Step
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+@dataclass
+class CaseAt:
+    received: date | None = None
+    state: str = "new"
+    lead: str | None = None
+    co_units: list[str] = field(default_factory=list)
+    reply_due: date | None = None
+    close_due: date | None = None
+    return_due: date | None = None
+    first_reply: date | None = None
+    first_reply_due: date | None = None
+    closed: date | None = None
+    close_due_at_close: date | None = None
+    last_result: str | None = None
+    returns: list[str] = field(default_factory=list)  # the returning units, in order
+    extensions: int = 0
+    reopenings: int = 0
+    urges: int = 0
+    joint: bool = False
+    leads_ever: list[str] = field(default_factory=list)
+    co_ever: list[str] = field(default_factory=list)
+    replies: list[tuple[str, bool]] = field(default_factory=list)  # (lead, on time)
+
+    @property
+    def units_ever(self) -> list[str]:
+        return sorted(set(self.leads_ever) | set(self.co_ever))
+
+    @property
+    def replied_on_time(self) -> bool | None:
+        if self.first_reply is None or self.first_reply_due is None:
+            return None
+        return self.first_reply <= self.first_reply_due
+
+    @property
+    def closed_on_time(self) -> bool | None:
+        if self.closed is None or self.close_due_at_close is None:
+            return None
+        return self.closed <= self.close_due_at_close
+
+    def running_deadlines(self) -> dict[str, date]:
+        """The reply and close clocks still running (a return due date is a
+        right of the lead, not an obligation, so it never makes a case late)."""
+        clocks = {"received": ("reply_due", "close_due"), "assigned": ("reply_due", "close_due"),
+                  "replied": ("close_due",), "callback": ("close_due",)}.get(self.state, ())
+        return {c: getattr(self, c) for c in clocks if getattr(self, c) is not None}
+
+
+def _assign(case: CaseAt, lead: str, co_units: list[str]) -> None:
+    case.state, case.lead, case.co_units = "assigned", lead, list(co_units)
+    if lead not in case.leads_ever:
+        case.leads_ever.append(lead)
+    for unit in co_units:
+        if unit not in case.co_ever:
+            case.co_ever.append(unit)
+    case.joint = case.joint or bool(co_units)
+
+
+def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
+    """The case at the end of `as_of` (all steps when None)."""
+    case = CaseAt()
+    limit = as_of.isoformat() if as_of else None
+    for step in steps:
+        at, code, args = step[0], step[1], step[2:]
+        if limit is not None and at[:10] > limit:
+            break  # steps are in business-time order within a case
+        day = _day(at)
+        if code == "R":
+            case.received, case.state = day, "received"
+            case.reply_due, case.close_due = _day(args[0]), _day(args[1])
+        elif code == "A":
+            _assign(case, args[0], args[1])
+            case.return_due = _day(args[2])
+        elif code == "T":
+            case.returns.append(args[0])
+            case.state, case.lead, case.co_units, case.return_due = "received", None, [], None
+        elif code == "X":
+            case.extensions += 1
+            case.reply_due, case.close_due = _day(args[1]), _day(args[2])
+        elif code == "U":
+            case.urges += 1
+        elif code in ("P", "W"):
+            assert day is not None and case.reply_due is not None
+            if code == "P":
+                case.replies.append((args[0], day <= case.reply_due))
+            if case.first_reply is None:
+                case.first_reply, case.first_reply_due = day, case.reply_due
+            case.state, case.return_due = "replied", None
+        elif code == "C":
+            case.state, case.last_result = "callback", args[0]
+        elif code == "O":
+            case.reopenings += 1
+            _assign(case, args[0], args[1])
+            case.reply_due, case.close_due, case.return_due = _day(args[2]), _day(args[3]), None
+        elif code == "Z":
+            case.state, case.closed, case.close_due_at_close = "closed", day, case.close_due
+    return case

@@ -1,0 +1,101 @@
+"""A case's history condensed into *steps*: the facts every metric needs.
+
+The per-case views store, beside their columns, the case's steps as JSON:
+one short list per case (`[local_at, code, *args]`), so any figure can be
+evaluated *as of* any date without going back to the event log
+(`asof.evaluate`). Acknowledgements and co-unit contributions change no
+figure of spec §5 and are left out.
+
+| code | event | args |
+|---|---|---|
+| R | Received | reply_due, close_due |
+| A | Assigned | lead, co_units, return_due |
+| T | Returned | unit |
+| X | Extended | days, reply_due, close_due |
+| U | Urged | |
+| P | Replied | unit |
+| W | Answered | |
+| C | CalledBack | result |
+| O | Reopened | lead, co_units, reply_due, close_due |
+| Z | Closed | waive_callback |
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow import Case
+from workflow.commands import SHANGHAI
+
+Step = list[Any]
+
+
+def local_iso(moment: Any) -> str:
+    """Business time in Asia/Shanghai as ISO text: its first 10 characters
+    are the local date every deadline rule compares."""
+    return str(moment.astimezone(SHANGHAI).isoformat())
+
+
+def step_of(event: Any) -> Step | None:
+    """The step an event contributes, or None for one no figure depends on."""
+    at = local_iso(event.at)
+    if isinstance(event, Case.Received):
+        d = event.deadlines
+        return [at, "R", d.get("reply_due"), d.get("close_due")]
+    if isinstance(event, Case.Assigned):
+        return [at, "A", event.lead, list(event.co_units), event.deadlines.get("return_due")]
+    if isinstance(event, Case.Returned):
+        return [at, "T", event.unit]
+    if isinstance(event, Case.Extended):
+        d = event.deadlines
+        return [at, "X", event.days, d.get("reply_due"), d.get("close_due")]
+    if isinstance(event, Case.Urged):
+        return [at, "U"]
+    if isinstance(event, Case.Replied):
+        return [at, "P", event.unit]
+    if isinstance(event, Case.Answered):
+        return [at, "W"]
+    if isinstance(event, Case.CalledBack):
+        return [at, "C", event.result]
+    if isinstance(event, Case.Reopened):
+        d = event.deadlines
+        return [at, "O", event.lead, list(event.co_units), d.get("reply_due"), d.get("close_due")]
+    if isinstance(event, Case.Closed):
+        return [at, "Z", bool(event.waive_callback)]
+    return None
+
+
+@dataclass
+class CaseRecord:
+    """What a per-case view keeps of one case: intake facts and steps."""
+
+    case_id: str
+    ref: str = ""
+    channel: str = ""
+    category: str = ""
+    urgency: str = ""
+    township: str | None = None
+    topic: str | None = None
+    content: str = ""
+    received_at: str = ""
+    version: int = 0
+    steps: list[Step] = field(default_factory=list)
+
+    def apply(self, event: Any) -> None:
+        if isinstance(event, Case.Received):
+            self.ref, self.channel, self.category = event.ref, event.channel, event.category
+            self.urgency, self.township, self.topic = event.urgency, event.township, event.topic
+            self.content, self.received_at = event.content, local_iso(event.at)
+        self.version = event.originator_version
+        step = step_of(event)
+        if step is not None:
+            self.steps.append(step)
+
+    def steps_json(self) -> str:
+        return json.dumps(self.steps, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_steps(text: str | None) -> list[Step]:
+    return list(json.loads(text)) if text else []
