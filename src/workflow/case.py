@@ -12,6 +12,7 @@ moved or renamed without orphaning stored history.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -30,6 +31,7 @@ CASE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:hotline:case")
 Decision = tuple[type["Case.Event"], dict[str, Any]]  # the event to record, its facts
 
 
+@lru_cache(maxsize=65536)  # an import asks for the same few thousand ids per batch
 def case_id(ref: str) -> UUID:
     """The aggregate id derived from the external case reference."""
     return uuid5(CASE_NAMESPACE, ref)
@@ -60,6 +62,9 @@ class Case(Aggregate):
 
     class Received(Event, Aggregate.Created):
         TOPIC = topic("Received")
+        # v2 added `operator` (who took the call) and `classification` (the
+        # GB/T 39666 code); v1 events are upcast when read, never rewritten.
+        class_version = 2
         ref: str
         channel: str
         category: str
@@ -70,6 +75,15 @@ class Case(Aggregate):
         citizen: dict[str, Any] | None
         anonymous: bool
         deadlines: dict[str, Any]
+        operator: str | None
+        classification: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # v1 kept the operator only as the actor (the office when none was given).
+            actor = state.get("actor")
+            state["operator"] = actor if actor and actor != HOTLINE_OFFICE else None
+            state["classification"] = None
 
         def mutate(self, aggregate: Any) -> Any:
             # Created events build the aggregate with __init__ and do not call
@@ -85,6 +99,7 @@ class Case(Aggregate):
             case.channel, case.category, case.urgency = self.channel, self.category, self.urgency
             case.content, case.township, case.topic = self.content, self.township, self.topic
             case.citizen, case.anonymous = self.citizen, self.anonymous
+            case.operator, case.classification = self.operator, self.classification
             case.received_at = self.at
             case.set_deadlines(self.deadlines)
 
@@ -199,6 +214,8 @@ class Case(Aggregate):
         self.topic: str | None = None
         self.citizen: dict[str, Any] | None = None
         self.anonymous = False
+        self.operator: str | None = None
+        self.classification: str | None = None
         self.lead: str | None = None
         self.co_units: tuple[str, ...] = ()
         self.acknowledged: frozenset[str] = frozenset()
@@ -241,6 +258,7 @@ class Case(Aggregate):
             ref=cmd.case, channel=cmd.channel, category=cmd.category, urgency=cmd.urgency,
             content=cmd.content, township=cmd.township, topic=cmd.topic, citizen=citizen,
             anonymous=cmd.anonymous, deadlines=deadlines.to_event(),
+            operator=cmd.operator, classification=cmd.classification,
         )
         id_, ts = case_id(cmd.case), cls.Received.create_timestamp()
         chain = link(GENESIS, canonical(cls.Received.TOPIC, id_, 1, ts, fields))
