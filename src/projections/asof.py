@@ -25,7 +25,8 @@ def _day(text: str | None) -> date | None:
 class CaseAt:
     received: date | None = None
     state: str = "new"
-    lead: str | None = None
+    lead: str | None = None  # the current lead (None while unassigned)
+    last_lead: str | None = None  # the latest lead named, kept across a return
     co_units: list[str] = field(default_factory=list)
     reply_due: date | None = None
     close_due: date | None = None
@@ -70,6 +71,7 @@ class CaseAt:
 
 def _assign(case: CaseAt, lead: str, co_units: list[str]) -> None:
     case.state, case.lead, case.co_units = "assigned", lead, list(co_units)
+    case.last_lead = lead
     if lead not in case.leads_ever:
         case.leads_ever.append(lead)
     for unit in co_units:

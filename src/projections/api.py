@@ -1,0 +1,150 @@
+"""The read side as an embedded library: `ReadSide(hotline)`.
+
+Every question first catches the live views up to the head of the log
+(pass `catch_up=False` to read them as they stand), then answers from the
+views alone inside one read transaction.
+
+    from projections import ReadSide
+    with ReadSide.open("sqlite:///hotline.db") as read:
+        figures = read.report("2016Q3", as_of=date(2016, 12, 31))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from projections import bulletin, queries, report
+from projections.base import Projection
+from projections.period import Period, parse_period
+from projections.registry import default_projections
+from projections.runner import Progress, Runner, live_table
+from projections.store import Tx, ViewStore
+from workflow import Hotline
+from workflow.commands import SHANGHAI
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+class ReadSide:
+    def __init__(self, hotline: Hotline, projections: dict[str, Projection] | None = None,
+                 store: ViewStore | None = None, **runner_options: Any) -> None:
+        self.hotline = hotline
+        self.projections = projections or default_projections()
+        self.store = store or ViewStore.for_hotline(hotline)
+        self.runner = Runner(hotline, self.store, self.projections, **runner_options)
+        self._owns_hotline = False
+
+    @classmethod
+    def open(cls, url: str, **options: Any) -> ReadSide:
+        read = cls(Hotline.open(url), **options)
+        read._owns_hotline = True
+        return read
+
+    def close(self) -> None:
+        self.store.close()
+        if self._owns_hotline:
+            self.hotline.close()
+
+    def __enter__(self) -> ReadSide:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def catch_up(self, names: Sequence[str] | None = None,
+                 progress: Progress | None = None) -> int:
+        return self.runner.catch_up(names, progress)
+
+    # -- the report -----------------------------------------------------------
+
+    def report(self, period: str | Period, as_of: date | None = None,
+               catch_up: bool = True) -> dict[str, Any]:
+        """The §5 report JSON (as a dict) for `period` as of `as_of` (today)."""
+        return self.report_at(period, as_of, catch_up)[0]
+
+    def report_at(self, period: str | Period, as_of: date | None = None,
+                  catch_up: bool = True) -> tuple[dict[str, Any], int]:
+        """The report and the log position its views had reached."""
+        p, a = _period(period), as_of or today()
+        if catch_up:
+            self.catch_up()
+        with self.store.read() as tx:
+            comp, pos1 = self._table(tx, "compliance", "compliance_cases")
+            link, pos2 = self._table(tx, "linkage", "linkage_cases")
+            topics, pos3 = self._table(tx, "topics", "topic_cases")
+            out = report.header(p, a)
+            out.update(report.compliance_section(
+                report.cohort(tx, comp, p, a, "channel, category, steps"), a))
+            steps = [r[0] for r in report.cohort(tx, link, p, a, "steps")]
+            out["linkage"] = report.linkage_section(steps, a, self.hotline.calendar)
+            out["topics"] = report.topics_section(tx, topics, p, a)
+        return out, min(pos1, pos2, pos3)
+
+    # -- other questions ----------------------------------------------------------
+
+    def at_risk(self, as_of: date | None = None, within: int = 2,
+                catch_up: bool = True) -> list[queries.AtRisk]:
+        if catch_up:
+            self.catch_up(["compliance"])
+        with self.store.read() as tx:
+            table, _ = self._table(tx, "compliance", "compliance_cases")
+            return queries.at_risk(tx, table, as_of or today(), self.hotline.calendar, within)
+
+    def compliance_by(self, period: str | Period, by: str = "lead", as_of: date | None = None,
+                      catch_up: bool = True) -> dict[str, Any]:
+        if catch_up:
+            self.catch_up(["compliance"])
+        with self.store.read() as tx:
+            table, _ = self._table(tx, "compliance", "compliance_cases")
+            return queries.compliance_by(tx, table, _period(period), as_of or today(), by)
+
+    def ping_pong(self, period: str | Period, as_of: date | None = None,
+                  catch_up: bool = True) -> list[dict[str, Any]]:
+        if catch_up:
+            self.catch_up(["linkage"])
+        with self.store.read() as tx:
+            table, _ = self._table(tx, "linkage", "linkage_cases")
+            return queries.ping_pong(tx, table, _period(period), as_of or today())
+
+    def hot_topics(self, period: str | Period, as_of: date | None = None, top: int = 3,
+                   catch_up: bool = True) -> dict[str, list[dict[str, Any]]]:
+        """Per channel group ("platform", "conduct_hotline"): TopicLine dicts."""
+        if catch_up:
+            self.catch_up(["topics"])
+        with self.store.read() as tx:
+            table, _ = self._table(tx, "topics", "topic_cases")
+            return bulletin.hot_topics(tx, table, _period(period), as_of or today(), top)
+
+    def exemplary(self, period: str | Period, as_of: date | None = None, limit: int = 5,
+                  catch_up: bool = True) -> list[dict[str, Any]]:
+        """Exemplary-case candidates: ExemplaryCase dicts with their timeline."""
+        if catch_up:
+            self.catch_up(["case_facts"])
+        with self.store.read() as tx:
+            table, _ = self._table(tx, "case_facts", "case_facts")
+            return bulletin.exemplary(tx, table, self.hotline, _period(period),
+                                      as_of or today(), limit)
+
+    def _table(self, tx: Tx, name: str, base: str) -> tuple[str, int]:
+        return live_table(tx, self.projections[name], base)
+
+
+def _period(period: str | Period) -> Period:
+    return period if isinstance(period, Period) else parse_period(period)
+
+
+def report_for(hotline_or_url: Hotline | str, period: str, as_of: date | None = None
+               ) -> dict[str, Any]:
+    """One-shot: the §5 report of the store (a `Hotline` or a store URL)."""
+    if isinstance(hotline_or_url, str):
+        with ReadSide.open(hotline_or_url) as read:
+            return read.report(period, as_of)
+    read = ReadSide(hotline_or_url)
+    try:
+        return read.report(period, as_of)
+    finally:
+        read.close()

@@ -1,0 +1,120 @@
+"""What the quarterly bulletin asks of the views beyond the §5 report:
+hot topics per channel group (with top townships and example requests) and
+exemplary-case candidates with their handling timeline. Plain dicts whose
+keys are those of `adapters.bulletin.model` (TopicLine, ExemplaryCase,
+TimelineEntry), which this layer may not import."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from projections.asof import evaluate
+from projections.period import Period
+from projections.report import cohort
+from projections.steps import load_steps
+from projections.store import Tx
+from workflow import Hotline
+from workflow.commands import SHANGHAI
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "platform": ("mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox"),
+    "conduct_hotline": ("conduct_hotline",),
+}
+ACTIONS = {
+    "Received": "receive", "Assigned": "assign", "Acknowledged": "acknowledge",
+    "Returned": "return", "Extended": "extend", "Urged": "urge", "Contributed": "contribute",
+    "Replied": "reply", "Answered": "answer", "CalledBack": "callback", "Reopened": "reopen",
+    "Closed": "close",
+}
+
+
+def hot_topics(tx: Tx, table: str, period: Period, as_of: date, top: int = 3
+               ) -> dict[str, list[dict[str, Any]]]:
+    """Per channel group, every topic by cases (most first), each with its
+    `top` townships and up to `top` example contents (earliest first)."""
+    rows = cohort(tx, table, period, as_of,
+                  "ref, channel, hot_topic, township, content, received_at")
+    rows.sort(key=lambda r: (r[5], r[0]))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for group, channels in GROUPS.items():
+        counts: Counter[str] = Counter()
+        towns: dict[str, Counter[str]] = {}
+        examples: dict[str, list[str]] = {}
+        for _ref, channel, topic, township, content, _at in rows:
+            if channel not in channels:
+                continue
+            counts[topic] += 1
+            towns.setdefault(topic, Counter())[township or "unknown"] += 1
+            if len(examples.setdefault(topic, [])) < top and content:
+                examples[topic].append(content)
+        out[group] = [
+            {"topic": t, "count": n,
+             "townships": sorted(towns[t].items(), key=lambda kv: (-kv[1], kv[0]))[:top],
+             "examples": examples[t]}
+            for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+    return out
+
+
+def exemplary(tx: Tx, table: str, hotline: Hotline, period: Period, as_of: date,
+              limit: int = 5) -> list[dict[str, Any]]:
+    """Closed cases whose latest callback was `satisfied` (as of the date):
+    multi-agency ones first (more units first), then the quickest closed."""
+    rows = cohort(tx, table, period, as_of,
+                  "ref, channel, category, township, content, received_at, steps")
+    found = []
+    for ref, channel, category, township, content, received_at, steps in rows:
+        parsed = load_steps(steps)
+        case = evaluate(parsed, as_of)
+        if case.closed is None or case.last_result != "satisfied":
+            continue
+        closed_at = next(s[0] for s in parsed if s[1] == "Z")
+        multi = case.joint or bool(case.returns) or len(case.units_ever) > 1
+        days = (case.closed - case.received).days if case.received else 0
+        rank = (not multi, -len(case.units_ever), days, ref)
+        found.append((rank, {
+            "case": ref, "channel": channel, "category": category, "township": township,
+            "content": content, "received_at": datetime.fromisoformat(received_at),
+            "closed_at": datetime.fromisoformat(closed_at), "lead": case.lead or "",
+            "co_units": case.co_units, "units": case.units_ever, "satisfied": True,
+        }))
+    found.sort(key=lambda f: f[0])
+    chosen = [c for _, c in found[:limit]]
+    for candidate in chosen:
+        candidate["timeline"] = timeline(hotline, candidate["case"], as_of)
+    return chosen
+
+
+def timeline(hotline: Hotline, ref: str, as_of: date | None = None) -> list[dict[str, Any]]:
+    """The handling process of one case: who did what, when (read from the
+    case's own stream: a handful of cases, never the whole log)."""
+    limit = None
+    if as_of is not None:
+        limit = datetime(as_of.year, as_of.month, as_of.day, 23, 59, 59, 999999, tzinfo=SHANGHAI)
+    out = []
+    for event in hotline.events_of(ref):
+        if limit is not None and event.at > limit:
+            break
+        out.append({"at": event.at, "actor": event.actor,
+                    "action": ACTIONS.get(type(event).__name__, type(event).__name__),
+                    "detail": _detail(event)})
+    return out
+
+
+def _detail(event: Any) -> str:
+    name = type(event).__name__
+    if name == "Received":
+        return str(event.content)
+    if name in ("Assigned", "Reopened"):
+        units = [event.lead, *event.co_units]
+        reason = f"{event.reason}: " if name == "Reopened" else ""
+        return reason + " + ".join(units)
+    if name == "CalledBack":
+        return str(event.result)
+    for attr in ("text", "reason"):
+        value = getattr(event, attr, None)
+        if value:
+            return str(value)
+    return ""

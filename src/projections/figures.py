@@ -1,0 +1,32 @@
+"""Rates and means exactly as spec §5 prints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+SPEC = "hotline-metrics/1"
+
+
+@dataclass
+class Tally:
+    num: int = 0
+    den: int = 0
+
+    def add(self, counted: bool, good: bool) -> None:
+        if counted:
+            self.den += 1
+            self.num += int(good)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"num": self.num, "den": self.den, "rate": ratio(self.num, self.den, 4)}
+
+
+def ratio(num: float, den: int, places: int) -> float | None:
+    """num/den rounded half up to `places` decimals; None when den is 0.
+    Decimal, so 0.00005 boundaries round the way a person would."""
+    if den == 0:
+        return None
+    exact = Decimal(str(num)) / Decimal(den)
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
