@@ -1,0 +1,192 @@
+"""`hotline rebuild`, `hotline projections`, `hotline report`, `hotline at-risk`:
+the read side on the command line (a thin layer over `projections.ReadSide`).
+
+Report formats are looked up in `REPORT_FORMATS`; this module renders
+`json`. Another adapter adds a format with `register_report_format` and its
+own options with `add_report_option`; their values reach the renderer in
+`ReportRequest.options`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
+from projections import ReadSide
+from projections.log import PAGE_SIZE
+from projections.period import Period, parse_date, parse_period
+
+
+@dataclass
+class ReportRequest:
+    """What a report renderer gets: the figures and where they came from."""
+
+    read: ReadSide
+    period: Period
+    as_of: date
+    figures: dict[str, Any]  # the §5 JSON as a dict
+    position: int  # the log position the views had reached
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Renderer = Callable[[ReportRequest], str]
+
+
+def _render_json(request: ReportRequest) -> str:
+    return json.dumps(request.figures, ensure_ascii=False, indent=2)
+
+
+REPORT_FORMATS: dict[str, Renderer] = {"json": _render_json}
+
+
+def register_report_format(name: str, renderer: Renderer) -> None:
+    REPORT_FORMATS[name] = renderer
+
+
+def add_report_option(option: click.Option) -> None:
+    """Give `hotline report` one more option (e.g. --lang) for a renderer."""
+    report_command.params.append(option)
+
+
+class ProgressBar:
+    """tqdm on stderr counting events (positions) done of the total."""
+
+    def __init__(self, quiet: bool, desc: str = "rebuild") -> None:
+        self.quiet, self.desc = quiet, desc
+        self.bar: tqdm | None = None
+
+    def __call__(self, advanced: int, total: int) -> None:
+        if self.bar is not None and self.bar.n >= (self.bar.total or 0):
+            self.close()  # a new phase (--check runs one per projection)
+        if self.bar is None:
+            self.bar = tqdm(total=total, unit=" events", desc=self.desc,
+                            disable=self.quiet, file=sys.stderr, dynamic_ncols=True)
+        self.bar.update(advanced)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
+    hotline = open_store(store)
+    read = ReadSide(hotline, page_size=page_size, pause=pause)
+    read._owns_hotline = True
+    return read
+
+
+@click.command("rebuild")
+@click.argument("names", nargs=-1)
+@click.option("--from-scratch", is_flag=True,
+              help="Build fresh tables while the current ones keep answering; swap at the head.")
+@click.option("--check", is_flag=True,
+              help="Rebuild into a temporary copy, compare with the live views, exit 1 on drift.")
+@store_option
+@quiet_option
+@click.option("--page-size", default=PAGE_SIZE, hidden=True, help="Events per transaction.")
+@click.option("--pause", default=0.0, hidden=True, help="Seconds to sleep per page (tests).")
+@errors_as_messages
+def rebuild_command(names: tuple[str, ...], from_scratch: bool, check: bool, store: str,
+                    quiet: bool, page_size: int, pause: float) -> None:
+    """Catch the projections NAMES (all by default) up to the head of the log."""
+    if from_scratch and check:
+        raise click.UsageError("--from-scratch and --check do not go together")
+    read = _read_side(store, page_size, pause)
+    bar = ProgressBar(quiet, "check" if check else "rebuild")
+    try:
+        if check:
+            drifts = read.runner.check(list(names) or None, bar)
+            bar.close()
+            for drift in drifts:
+                click.echo(drift.line())
+            if drifts:
+                click.echo(f"drift: {len(drifts)} row(s) differ from a clean rebuild", err=True)
+                sys.exit(1)
+            click.echo("no drift")
+            return
+        if from_scratch:
+            head = read.runner.rebuild_from_scratch(list(names) or None, bar)
+        else:
+            head = read.runner.catch_up(list(names) or None, bar)
+        bar.close()
+        if not quiet:
+            click.echo(f"at position {head}", err=True)
+    finally:
+        bar.close()
+        read.close()
+
+
+@click.command("projections")
+@store_option
+@errors_as_messages
+def projections_command(store: str) -> None:
+    """List each projection's generations, positions, the head and the lag."""
+    read = _read_side(store)
+    try:
+        click.echo(f"{'projection':<12} {'gen':>4} {'state':<9} {'position':>10} "
+                   f"{'head':>10} {'lag':>8}")
+        for s in read.runner.status():
+            gen = "-" if s.generation is None else str(s.generation)
+            click.echo(f"{s.name:<12} {gen:>4} {s.state:<9} {s.position:>10} {s.head:>10} "
+                       f"{s.lag:>8}")
+    finally:
+        read.close()
+
+
+@click.command("report")
+@click.option("--period", required=True, help="2016Q3, 2016-09 or 2016-07-01..2016-09-30.")
+@click.option("--as-of", "as_of", help="Count what had happened by the end of this date "
+              "(YYYY-MM-DD, default today).")
+@click.option("--format", "fmt", default="json", show_default=True,
+              help="Output format (json; others when their renderer is installed).")
+@store_option
+@errors_as_messages
+def report_command(period: str, as_of: str | None, fmt: str, store: str, **options: Any) -> None:
+    """Print the report of spec §5 for PERIOD, from the caught-up projections."""
+    if fmt not in REPORT_FORMATS:
+        raise click.BadParameter(f"{fmt!r} is not one of {', '.join(sorted(REPORT_FORMATS))}",
+                                 param_hint="--format")
+    p = parse_period(period)
+    read = _read_side(store)
+    try:
+        day = parse_date(as_of, "--as-of") if as_of else None
+        figures, position = read.report_at(p, day)
+        request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
+                                position, options)
+        click.echo(REPORT_FORMATS[fmt](request))
+    finally:
+        read.close()
+
+
+@click.command("at-risk")
+@click.option("--as-of", "as_of", help="Judge at the end of this date (default today).")
+@click.option("--within", default=2, show_default=True,
+              help="List cases due within this many working days (and all overdue).")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@store_option
+@errors_as_messages
+def at_risk_command(as_of: str | None, within: int, as_json: bool, store: str) -> None:
+    """List the open cases at risk: next deadline, working days left, light;
+    oldest overdue first."""
+    read = _read_side(store)
+    try:
+        rows = read.at_risk(parse_date(as_of, "--as-of") if as_of else None, within)
+        for r in rows:
+            if as_json:
+                click.echo(json.dumps(r.as_json(), ensure_ascii=False))
+            else:
+                click.echo(f"{r.light:<6} {r.due} {r.workdays_left:>4}  {r.case}  {r.state:<9}"
+                           f" {r.clock:<9} {r.lead or '-'}")
+        if not as_json:
+            click.echo(f"{len(rows)} case(s) at risk", err=True)
+    finally:
+        read.close()
