@@ -68,7 +68,8 @@ class SQLiteAuditStore:
             yield StoredRow(pos, UUID(oid), version, topic, bytes(state))
 
     def max_position(self) -> int:
-        return self.conn.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {SQLITE_TABLE}").fetchone()[0]
+        query = f"SELECT COALESCE(MAX(rowid), 0) FROM {SQLITE_TABLE}"
+        return int(self.conn.execute(query).fetchone()[0])
 
     def close(self) -> None:
         self.conn.close()

@@ -103,5 +103,5 @@ def check_export(lines: Iterable[dict[str, Any]]) -> ExportCheck:
             else:
                 check.recomputed += 1
         last[line["case_id"]] = (version, line["chain"])
-    check.heads = last
+        check.heads[case] = (version, line["chain"])
     return check
