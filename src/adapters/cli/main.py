@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
+from adapters.cli.audit_cmd import audit
 from adapters.cli.import_cmd import import_command
+from adapters.cli.projections_cmd import (
+    at_risk_command,
+    projections_command,
+    rebuild_command,
+    report_command,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,3 +21,6 @@ def cli() -> None:
 
 
 cli.add_command(import_command)
+for _read_command in (rebuild_command, projections_command, report_command, at_risk_command):
+    cli.add_command(_read_command)
+cli.add_command(audit)
