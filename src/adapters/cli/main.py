@@ -12,12 +12,6 @@ from adapters.cli.projections_cmd import (
     rebuild_command,
     report_command,
 )
-from adapters.cli.projections_cmd import (
-    at_risk_command,
-    projections_command,
-    rebuild_command,
-    report_command,
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,8 +21,6 @@ def cli() -> None:
 
 
 cli.add_command(import_command)
-for _read_command in (rebuild_command, projections_command, report_command, at_risk_command):
-    cli.add_command(_read_command)
 for _read_command in (rebuild_command, projections_command, report_command, at_risk_command):
     cli.add_command(_read_command)
 cli.add_command(audit)
