@@ -165,7 +165,9 @@ def is_multi_agency(case: ExemplaryCase) -> bool:
     return len({*case.units, case.lead, *case.co_units}) > 1
 
 
-def rank_exemplary(cases: Iterable[ExemplaryCase], limit: int = MAX_EXEMPLARY) -> list[ExemplaryCase]:
+def rank_exemplary(
+    cases: Iterable[ExemplaryCase], limit: int = MAX_EXEMPLARY
+) -> list[ExemplaryCase]:
     """Satisfied candidates, multi-agency first, then by more units, then earliest."""
     eligible = [case for case in cases if case.satisfied]
     eligible.sort(

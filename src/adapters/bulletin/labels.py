@@ -30,18 +30,23 @@ def pick(lang: str, zh: str, en: str) -> str:
     return zh if check_lang(lang) == "zh" else en
 
 
+def say(entry: Label, lang: str) -> str:
+    """One fixed phrase in `lang`."""
+    return pick(lang, entry.zh, entry.en)
+
+
 def label(table: Mapping[str, Label], code: str, lang: str) -> str:
     """The label of `code` in `lang`, or the code itself when the table lacks it."""
     entry = table.get(code)
-    if entry is None:
-        return code
-    return pick(lang, entry.zh, entry.en)
+    return code if entry is None else say(entry, lang)
 
 
 TOPICS: Mapping[str, Label] = {
     "education": Label("教育", "Education"),
     "roads_traffic": Label("道路交通", "Roads and traffic"),
-    "environment": Label("环境污染（垃圾、噪音、油烟、灰尘）", "Pollution (rubbish, noise, cooking fumes, dust)"),
+    "environment": Label(
+        "环境污染（垃圾、噪音、油烟、灰尘）", "Pollution (rubbish, noise, cooking fumes, dust)"
+    ),
     "water_power": Label("水电供应", "Water and power supply"),
     "admin_efficiency": Label("行政效能", "Administrative efficiency"),
     "urban_construction": Label("城市建设", "Urban construction"),
@@ -119,3 +124,15 @@ UNKNOWN_TOWNSHIP_LABEL = Label("未注明乡镇", "township not given")
 
 # The one wording used wherever a rate has no denominator: never print 0%.
 NOT_COMPUTABLE = Label("无可计算", "n/a")
+
+METRICS: Mapping[str, Label] = {
+    "timely_reply": Label("及时回复率", "timely reply rate"),
+    "on_time_closure": Label("按时办结率", "on-time closure rate"),
+    "satisfaction": Label("回访满意率", "callback satisfaction rate"),
+}
+
+# Scopes a rate is stated for: the platform (four mayor/county channels) or one channel.
+SCOPES: Mapping[str, Label] = {
+    "platform": Label("综合投诉平台", "platform"),
+    **CHANNELS,
+}
