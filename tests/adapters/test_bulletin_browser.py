@@ -29,6 +29,11 @@ from tests.adapters.test_bulletin_render import empty_data, seed_data
 
 CHROMIUM = shutil.which("chromium")
 
+# CI sets HOTLINE_REQUIRE_BROWSER=1 after installing chromium: there a missing
+# browser is a failure, not a skip.
+if CHROMIUM is None and os.environ.get("HOTLINE_REQUIRE_BROWSER"):
+    raise RuntimeError("HOTLINE_REQUIRE_BROWSER is set but chromium is not on PATH")
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
