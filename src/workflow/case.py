@@ -204,6 +204,18 @@ class Case(Aggregate):
             case.state = "closed"
             case.closed_at = self.at
 
+    class DeadlinesRecomputed(Event):
+        """Provisional deadlines re-derived once the calendar covered their
+        dates (internal row of the lifecycle table; the state is unchanged)."""
+
+        TOPIC = topic("DeadlinesRecomputed")
+        previous: dict[str, Any]  # the clocks it replaced, as they were
+        deadlines: dict[str, Any]  # the re-derived clocks, policy, calendar
+        calendar: str
+
+        def apply_facts(self, case: Case) -> None:
+            case.set_deadlines(self.deadlines)
+
     EVENTS: ClassVar[dict[str, type[Event]]] = {}
 
     def __init__(self) -> None:
@@ -269,7 +281,8 @@ class Case(Aggregate):
         self.check(cmd, policy)
         decide = getattr(self, f"_decide_{cmd.action}")
         event_class, fields = decide(cmd, policy, calendar)
-        actor = getattr(cmd, "unit", None) or cmd.operator or HOTLINE_OFFICE
+        # (the model's __dict__: getattr on a pydantic model without the field is slow)
+        actor = cmd.__dict__.get("unit") or cmd.operator or HOTLINE_OFFICE
         self._record(event_class, at=cmd.at, actor=actor, command_id=cmd.key, **fields)
 
     def check(self, cmd: Command, policy: Policy) -> lifecycle.Row:
@@ -333,6 +346,14 @@ class Case(Aggregate):
 
     def _decide_close(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
         return self.Closed, dict(waive_callback=cmd.waive_callback, reason=cmd.reason)
+
+    def _decide_recompute_deadlines(self, cmd: Any, p: Policy, cal: Calendar) -> Decision:
+        previous: dict[str, Any] = {c: getattr(self, c).isoformat() for c in cmd.clocks}
+        previous["provisional"] = sorted(self.provisional & set(cmd.clocks))
+        previous["calendar"] = self.calendar_id
+        return self.DeadlinesRecomputed, dict(
+            previous=previous, deadlines=cmd.deadlines, calendar=cal.id
+        )
 
     # -- reads ------------------------------------------------------------------
 

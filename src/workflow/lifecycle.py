@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from transitions import Machine
@@ -32,6 +33,7 @@ class CaseFacts(Protocol):
     reply_due: date | None
     extensions: int
     last_result: str | None
+    provisional: frozenset[str]
 
 
 Check = Callable[[CaseFacts, Any, Policy], bool]
@@ -143,6 +145,19 @@ TABLE: tuple[Row, ...] = (
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(row.action for row in TABLE))
+
+OPEN_STATES = ("received", "assigned", "replied", "callback")
+ONLY_PROVISIONAL = Rule(
+    "only deadlines marked provisional are re-derived",
+    lambda c, cmd, p: bool(cmd.clocks) and set(cmd.clocks) <= c.provisional,
+)
+# Actions the engine takes itself, never a citizen's or a unit's: not in the
+# spec's table, not importable, not in the shared machine, and none of them
+# changes the state. They are rows all the same, so that what may happen in
+# which state is still answered here and nowhere else.
+INTERNAL: tuple[Row, ...] = (
+    Row("recompute_deadlines", "重算期限", OPEN_STATES, None, (ONLY_PROVISIONAL,)),
+)
 AT_IN_ORDER = "at not earlier than the at of the case's previous action"
 
 # One shared machine for every case: the table as transitions sees it. No
@@ -160,15 +175,20 @@ MACHINE = Machine(
 )
 
 _ROWS = {(row.action, source): row for row in TABLE for source in row.sources}
+_INTERNAL_ROWS = {(row.action, source): row for row in INTERNAL for source in row.sources}
 
 
 def allowed_from(action: str) -> tuple[str, ...]:
-    return tuple(s for row in TABLE if row.action == action for s in row.sources)
+    return tuple(s for row in (*TABLE, *INTERNAL) if row.action == action for s in row.sources)
 
 
+@lru_cache(maxsize=None)  # the table is fixed at import; asked once per imported line
 def row_for(action: str, state: str) -> Row | None:
     """The table row for `action` in `state`, or None when the machine has no
     such transition."""
+    internal = _INTERNAL_ROWS.get((action, state))
+    if internal is not None or any(row.action == action for row in INTERNAL):
+        return internal
     if not MACHINE.get_transitions(trigger=action, source=state):
         return None
     return _ROWS[(action, state)]
