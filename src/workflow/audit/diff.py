@@ -34,7 +34,10 @@ class Change:
 
 
 def facts(case: Case, calendar: Calendar) -> dict[str, Any]:
-    view = read_case(case, [], calendar, date.min)
+    # Lights are left out, so any reference date will do: a near one keeps
+    # the working-day counts behind them cheap.
+    today = case.last_at.date() if case.last_at else date.today()
+    view = read_case(case, [], calendar, today)
     return view.model_dump(mode="json", exclude=_NOT_FACTS)
 
 
