@@ -167,7 +167,7 @@ class Hotline(Application[UUID]):
         Cases that do not exist are simply absent from the result; the
         `_absent` set spares `_decide` asking the store about them again."""
         wanted = {i for i in {case_id(c.case) for c in commands} if i not in self._loaded}
-        self._absent: set[UUID] = set()
+        self._absent = set()
         if not wanted or self.snapshots is not None:
             return {}
         streams = select_streams(self.recorder, wanted)

@@ -41,6 +41,9 @@ class PackageSource:
         self.first_year = min(years)
         self.last_year = max(years)
         self._id = f"chinesecalendar/{_dist_version('chinesecalendar')}"
+        # The package validates each date against min()/max() of its whole
+        # table (~0.1 ms a call); an import asks about the same days over and over.
+        self._workdays: dict[date, bool] = {}
 
     @property
     def id(self) -> str:
@@ -50,7 +53,10 @@ class PackageSource:
         return self.first_year <= day.year <= self.last_year
 
     def is_workday(self, day: date) -> bool:
-        return bool(chinese_calendar.is_workday(day))
+        known = self._workdays.get(day)
+        if known is None:
+            known = self._workdays[day] = bool(chinese_calendar.is_workday(day))
+        return known
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,26 @@ def canonical(
         "id": str(case_id),
         "version": version,
         "recorded": recorded.isoformat(),
-        "payload": _plain(body),
+        "payload": body,
     }
-    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    # json's C encoder calls `_plain_scalar` only for dates, datetimes and
+    # UUIDs: the same bytes as `_plain(body)` for payloads with string keys
+    # (all of them), at a fraction of the cost on the import's hot path.
+    try:
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          default=_plain_scalar)
+    except TypeError:  # a key that is not a string: the general path
+        doc["payload"] = _plain(body)
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.encode()
+
+
+def _plain_scalar(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not part of an event's content")
 
 
 def link(previous: str, content: bytes) -> str:
