@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,36 +25,71 @@ def _count_lines(path: Path) -> int:
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes]:
-    # Lines keep their terminators, so a rejected line is copied exactly.
+    # Lines keep their terminators (\n or \r\n), so a rejected line is copied exactly.
     yield from stream
 
 
 class RejectsFile:
-    """Rejected lines, byte for byte, opened only when the first arrives."""
+    """Rejected lines, byte for byte, in line order.
+
+    The file is rewritten by every run (a stale one from an earlier run is
+    removed at the start) and created only when the first reject arrives, so
+    its presence after a run means that run rejected something.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file: BinaryIO | None = None
+        if path.is_file():
+            path.unlink()
 
     def write(self, raw: bytes) -> None:
         if self._file is None:
             self._file = self.path.open("wb")
-        self._file.write(raw if raw.endswith(b"\n") else raw + b"\n")
+        # Exactly the bytes read: only the file's last line can lack its
+        # newline, and it is also the last line written here.
+        self._file.write(raw)
+        self._file.flush()
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
 
 
+class ProgressBar:
+    """Lines done and events/s on stderr; a null bar when quiet."""
+
+    def __init__(self, total: int | None, quiet: bool) -> None:
+        self.bar = tqdm(total=total, unit=" lines", disable=quiet, file=sys.stderr,
+                        dynamic_ncols=True, mininterval=0.5)
+        self.events = 0
+
+    def update(self, lines: int, applied: int) -> None:
+        self.events += applied
+        self.bar.update(lines)
+        elapsed = self.bar.format_dict.get("elapsed") or 0
+        if elapsed:
+            self.bar.set_postfix_str(f"{self.events / elapsed:,.0f} events/s", refresh=False)
+
+    def message(self, text: str) -> None:
+        # Printed above the bar, which is redrawn below it.
+        tqdm.write(text, file=sys.stderr)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 @click.command("import")
-@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, allow_dash=True, dir_okay=False,
+                                        path_type=Path))
 @store_option
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where rejected lines go (default FILE.rejects.jsonl).")
-@click.option("--batch", default=BATCH_LINES, show_default=True,
+              help="Where rejected lines go (default FILE.rejects.jsonl; "
+              "stdin.rejects.jsonl for '-').")
+@click.option("--batch", default=BATCH_LINES, show_default=True, type=click.IntRange(min=1),
               help="Lines per transaction.")
 @click.option("--max-line-bytes", default=MAX_LINE_BYTES, show_default=True,
-              help="Longer lines are rejected.")
+              type=click.IntRange(min=1), help="Longer lines are rejected.")
 @quiet_option
 @errors_as_messages
 def import_command(
@@ -61,39 +97,41 @@ def import_command(
 ) -> None:
     """Apply the actions in FILE (JSON Lines, '-' for stdin) in order.
 
-    Re-importing stores nothing new. Each rejected line is reported as
-    'line N: <reason>' on stderr and copied into the rejects file. Exit
-    status 0 when nothing was rejected, 1 otherwise.
+    Re-importing stores nothing new: lines already applied count as
+    duplicates. Each rejected line is reported as 'line N: <reason>' on
+    stderr and copied byte for byte into the rejects file. A summary
+    (applied, duplicates, rejected) closes the run. Exit status 0 when
+    nothing was rejected, 1 otherwise. An interrupted import can simply be
+    run again.
     """
     stdin = str(file) == "-"
     rejects_path = rejects or Path("stdin.rejects.jsonl" if stdin else f"{file}.rejects.jsonl")
-    total = None if stdin else _count_lines(file)
-    sink = RejectsFile(rejects_path)
-    bar = tqdm(total=total, unit=" lines", disable=quiet, file=sys.stderr, dynamic_ncols=True)
-    events = 0
-
-    def on_progress(lines: int, applied: int) -> None:
-        nonlocal events
-        events += applied
-        bar.update(lines)
-        rate = bar.format_dict.get("elapsed") or 0
-        bar.set_postfix_str(f"{events / rate:,.0f} events/s" if rate else "", refresh=False)
-
-    def on_reject(number: int, raw: bytes, reason: str) -> None:
-        sink.write(raw)
-        tqdm.write(f"line {number}: {reason}", file=sys.stderr)
-
+    if not stdin and rejects_path.resolve() == file.resolve():
+        raise click.BadParameter("must not be the input file", param_hint="--rejects")
     hotline = open_store(store)
-    try:
-        stream = sys.stdin.buffer if stdin else file.open("rb")
-        with stream:
-            importer = Importer(hotline, batch_lines=batch, max_line_bytes=max_line_bytes,
-                                on_reject=on_reject, progress=on_progress)
+    with ExitStack() as stack:
+        stack.callback(hotline.close)
+        sink = RejectsFile(rejects_path)
+        stack.callback(sink.close)
+        bar = ProgressBar(None if stdin else _count_lines(file), quiet)
+        stack.callback(bar.close)
+
+        def on_reject(number: int, raw: bytes, reason: str) -> None:
+            sink.write(raw)
+            bar.message(f"line {number}: {reason}")
+
+        stream = click.get_binary_stream("stdin") if stdin else stack.enter_context(
+            file.open("rb"))
+        importer = Importer(hotline, batch_lines=batch, max_line_bytes=max_line_bytes,
+                            on_reject=on_reject, progress=bar.update)
+        try:
             summary = importer.run(_lines(stream))
-    finally:
-        bar.close()
-        sink.close()
-        hotline.close()
+        except Exception as e:  # the store failed mid-run: say how far it got
+            done = importer.summary
+            raise click.ClickException(
+                f"import stopped after line {done.lines} ({done.line()} so far; "
+                f"every line up to there is stored): {e}. Run it again to resume."
+            ) from None
     click.echo(summary.line())
     if summary.rejected:
         click.echo(f"rejected lines kept in {rejects_path}", err=True)
