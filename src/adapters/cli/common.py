@@ -9,31 +9,75 @@ from typing import Any, TypeVar
 
 import click
 
+from adapters.config import Config, load_config, open_configured
 from workflow import Hotline, WorkflowError
 from workflow.store_url import DEFAULT_STORE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+CONFIG = "hotline.config"  # ctx.meta: the options of adapters.config, then the Config
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value not in (None, ()):
+        ctx.meta.setdefault(CONFIG + ".options", {})[param.name] = value
+    return value
+
+
+def _resolve_store(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The effective store URL: --store > HOTLINE_STORE > config file > default."""
+    try:
+        config = load_config(store=value, **ctx.meta.get(CONFIG + ".options", {}))
+    except WorkflowError as e:
+        raise click.ClickException(str(e)) from None
+    ctx.meta[CONFIG] = config
+    return str(config.store.value)
+
+
 def store_option(func: F) -> F:
-    return click.option(
-        "--store",
-        envvar="HOTLINE_STORE",
-        default=DEFAULT_STORE,
-        show_default=True,
-        metavar="URL",
-        help="Event store: sqlite:///path.db, sqlite:///:memory: or "
-        "postgresql://user@host:port/dbname (env HOTLINE_STORE).",
-    )(func)
+    """--store and the other settings of adapters.config (--config, --policy,
+    --calendar, --key-file); the command receives the effective store URL."""
+    eager = {"is_eager": True, "expose_value": False, "callback": _remember}
+    decorators = [
+        click.option(
+            "--store", default=None, metavar="URL", callback=_resolve_store,
+            help="Event store: sqlite:///path.db, sqlite:///:memory: or "
+            f"postgresql://user@host:port/dbname (env HOTLINE_STORE; default {DEFAULT_STORE}).",
+        ),
+        click.option("--config", "config_file", metavar="FILE", **eager,
+                     help="Config file (env HOTLINE_CONFIG; default ./hotline.toml if present)."),
+        click.option("--policy", "policies", metavar="FILE", multiple=True, **eager,
+                     help="Policy file, repeatable (env HOTLINE_POLICIES)."),
+        click.option("--calendar", "calendars", metavar="FILE", multiple=True, **eager,
+                     help="Calendar file, repeatable (env HOTLINE_CALENDARS)."),
+        click.option("--key-file", "key_file", metavar="FILE", **eager,
+                     help="Master key of personal data (env HOTLINE_KEY or HOTLINE_KEY_FILE)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
 
 
 def quiet_option(func: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")(func)
 
 
+def current_config(url: str | None = None) -> Config:
+    """The configuration the current command's options resolved to."""
+    ctx = click.get_current_context(silent=True)
+    config = ctx.meta.get(CONFIG) if ctx else None
+    if config is None or (url is not None and config.store.value != url):
+        options = ctx.meta.get(CONFIG + ".options", {}) if ctx else {}
+        config = load_config(store=url, **options)
+    assert isinstance(config, Config)
+    return config
+
+
 def open_store(url: str) -> Hotline:
+    """The engine on `url`, with the configured policies, calendar and key."""
     try:
-        return Hotline.open(url)
+        return open_configured(current_config(url))
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed
