@@ -45,8 +45,9 @@ def bring_to(h: Hotline, state: str, ref: str = REF) -> int:
 
 
 def stored(h: Hotline) -> int:
-    """Events in the whole store (the global notification position)."""
-    return h.recorder.max_notification_id() or 0
+    """Events in the whole store. Counted, not read off the last notification
+    id: a PostgreSQL insert that lost a race still used up a sequence number."""
+    return len(h.recorder.select_notifications(start=None, limit=1_000_000))
 
 
 @contextmanager
