@@ -99,7 +99,8 @@ def load_config(
 
     def listed(option: Sequence[str | Path], var: str, key: str) -> Setting:
         if option:
-            return Setting(tuple(Path(p) for p in option), f"option --{key.rstrip('s')}")
+            flag = {"policies": "--policy", "calendars": "--calendar"}[key]
+            return Setting(tuple(Path(p) for p in option), f"option {flag}")
         if env.get(var):
             return Setting(tuple(Path(p) for p in env[var].split(os.pathsep) if p), f"env {var}")
         if key in file:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from adapters.cli.audit_cmd import audit
+from adapters.cli.citizen_cmd import citizen_group
 from adapters.cli.import_cmd import import_command
+from adapters.cli.operations_cmd import (
+    calendar_group,
+    config_command,
+    deadlines_group,
+    policy_group,
+)
 from adapters.cli.projections_cmd import (
     at_risk_command,
     projections_command,
@@ -24,3 +31,5 @@ cli.add_command(import_command)
 for _read_command in (rebuild_command, projections_command, report_command, at_risk_command):
     cli.add_command(_read_command)
 cli.add_command(audit)
+for _ops_command in (config_command, policy_group, calendar_group, deadlines_group, citizen_group):
+    cli.add_command(_ops_command)

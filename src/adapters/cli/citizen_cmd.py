@@ -1,0 +1,87 @@
+"""`hotline citizen`: personal data (PIPL) — reveal on request, forget, keys."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+from adapters.cli.common import errors_as_messages, open_store, store_option
+from adapters.personal_data import CitizenVault, new_master_key, parse_master_key
+
+
+def _vault(hotline: object) -> CitizenVault:
+    codec = getattr(hotline, "citizen_codec", None)
+    if not isinstance(codec, CitizenVault):
+        raise click.ClickException(
+            "no key is configured and the store holds no encrypted personal data "
+            "(set HOTLINE_KEY, HOTLINE_KEY_FILE, --key-file or key_file in the config file)"
+        )
+    return codec
+
+
+@click.group("citizen")
+def citizen_group() -> None:
+    """Citizens' personal data: shown only on request, forgotten for good on request."""
+
+
+@citizen_group.command("show")
+@click.argument("case")
+@store_option
+@errors_as_messages
+def citizen_show(case: str, store: str) -> None:
+    """Print the citizen of CASE (decrypted with the configured key)."""
+    hotline = open_store(store)
+    try:
+        click.echo(json.dumps(hotline.citizen(case), ensure_ascii=False))
+    finally:
+        hotline.close()
+
+
+@citizen_group.command("forget")
+@click.argument("case")
+@click.confirmation_option(prompt="The citizen's data of this case can never be recovered. Go on?")
+@store_option
+@errors_as_messages
+def citizen_forget(case: str, store: str) -> None:
+    """Delete CASE's data key (crypto-shredding): the case, its figures and its
+    audit chain stay; the name and phone can never be read again."""
+    hotline = open_store(store)
+    try:
+        click.echo(_vault(hotline).forget(case))
+    finally:
+        hotline.close()
+
+
+@citizen_group.command("new-key")
+def citizen_new_key() -> None:
+    """Print a fresh random master key (keep it in a file readable only by the service)."""
+    click.echo(new_master_key())
+
+
+@citizen_group.command("rotate-key")
+@click.option("--new-key-env", default="HOTLINE_NEW_KEY", show_default=True,
+              help="Environment variable holding the new master key.")
+@store_option
+@errors_as_messages
+def citizen_rotate_key(new_key_env: str, store: str) -> None:
+    """Re-wrap every per-case key under a new master key (one transaction).
+
+    The current key comes from the configuration, the new one from the
+    environment variable (never from the command line). Then configure the
+    new key; the old one can be destroyed."""
+    text = os.environ.get(new_key_env)
+    if not text:
+        raise click.ClickException(f"set {new_key_env} to the new master key")
+    try:
+        new = parse_master_key(text)
+    except ValueError as e:
+        raise click.ClickException(f"{new_key_env}: {e}") from None
+    hotline = open_store(store)
+    try:
+        vault = _vault(hotline)
+        count = vault.rotate(new)
+    finally:
+        hotline.close()
+    click.echo(f"re-wrapped {count} per-case keys under master key {vault.master_id}")
