@@ -1,6 +1,6 @@
 """The bulletin as one self-contained HTML file with inline SVG charts.
 
-Same text as the Markdown form (built in `markdown.py`), plus four charts.
+Same text as the Markdown form (built in `prose.py`), plus four charts.
 Self-contained on purpose: it is mailed, archived and printed, so it carries
 no script, no external font, image or stylesheet, and opens offline.
 """
@@ -13,7 +13,7 @@ from html import escape
 from adapters.bulletin import charts
 from adapters.bulletin import figures as fig
 from adapters.bulletin import labels as lb
-from adapters.bulletin import markdown as text
+from adapters.bulletin import prose as text
 from adapters.bulletin.labels import pick
 from adapters.bulletin.model import BulletinData
 
