@@ -69,10 +69,12 @@ class CaseAt:
         return {c: getattr(self, c) for c in clocks if getattr(self, c) is not None}
 
 
-def _assign(case: CaseAt, lead: str, co_units: list[str]) -> None:
+def _assign(case: CaseAt, lead: str | None, co_units: list[str]) -> None:
+    # A reopen of a case the office answered itself names no lead (the write
+    # side records lead None): nobody was assigned then.
     case.state, case.lead, case.co_units = "assigned", lead, list(co_units)
-    case.last_lead = lead
-    if lead not in case.leads_ever:
+    case.last_lead = lead or case.last_lead
+    if lead and lead not in case.leads_ever:
         case.leads_ever.append(lead)
     for unit in co_units:
         if unit not in case.co_ever:

@@ -180,7 +180,8 @@ def test_the_cohort_is_received_in_the_period_and_by_the_as_of_date(hotline: Hot
 def test_topics_use_the_given_topic_else_the_keywords_else_other(hotline: Hotline) -> None:
     apply(hotline, [
         rcv("T1", "2016-08-01T09:00:00", topic="housing", township="易俗河镇", content="学校门口"),
-        rcv("T2", "2016-08-01T09:00:00", township="易俗河镇", content="学校门口垃圾成堆，学生上学不便"),
+        rcv("T2", "2016-08-01T09:00:00", township="易俗河镇",
+            content="学校门口垃圾成堆，学生上学不便"),
         rcv("T3", "2016-08-01T09:00:00", content="夜间工地施工噪音扰民"),
         rcv("T4", "2016-08-01T09:00:00", content="你好"),
     ])
@@ -196,8 +197,8 @@ def test_every_channel_category_and_result_appears_with_zeros(hotline: Hotline) 
     figures = report(hotline, Q3, END)
     assert set(figures["by_channel"]) == {
         "mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox", "conduct_hotline"}
-    assert figures["by_category"] == {c: 0 for c in (
-        "complaint", "consultation", "suggestion", "help", "report", "praise")}
+    assert figures["by_category"] == dict.fromkeys(
+        ("complaint", "consultation", "suggestion", "help", "report", "praise"), 0)
     for channel in figures["by_channel"].values():
         assert set(channel["by_category"]) == set(figures["by_category"])
         assert channel["callback_results"] == {

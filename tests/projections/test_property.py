@@ -1,0 +1,152 @@
+"""For random histories, the projections' figures equal an independent fold
+over the events in memory (tests/projections/fold.py), at random as-of
+dates, with small pages so cases straddle page boundaries, caught up in two
+goes; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from projections import ReadSide
+from tests.conftest import pg_schema_url
+from tests.projections.fold import SH, fold_report
+from workflow import Hotline, WorkflowError
+from workflow.commands import CALLBACK_RESULTS, CATEGORIES, CHANNELS
+
+UNITS = ["县住建局", "县城管局", "县公安局", "县水务局", "易俗河镇"]
+CONTENTS = ["学校门口垃圾成堆", "夜间施工噪音扰民", "小区停水三天", "咨询社保政策", "你好",
+            "道路坑洼"]
+# What the walk tries next from each state (the rules may still say no:
+# a late return, a fourth extension, an unsatisfied-less reopen...).
+NEXT = {
+    "received": ["assign", "assign", "answer", "urge"],
+    "assigned": ["reply", "reply", "return", "extend", "acknowledge", "contribute", "urge"],
+    "replied": ["callback", "callback", "close_waived"],
+    "callback": ["close", "reopen", "callback"],
+    "closed": [],
+}
+AFTER = {"assign": "assigned", "answer": "replied", "reply": "replied", "return": "received",
+         "callback": "callback", "close_waived": "closed", "close": "closed",
+         "reopen": "assigned"}
+
+
+@contextmanager
+def fresh_store(kind: str) -> Iterator[Hotline]:
+    if kind == "sqlite":
+        app = Hotline.open("sqlite:///:memory:")
+        try:
+            yield app
+        finally:
+            app.close()
+        return
+    urls = pg_schema_url()
+    url = next(urls)
+    app = Hotline.open(url)
+    try:
+        yield app
+    finally:
+        app.close()
+        urls.close()
+
+
+def history(rnd: random.Random) -> list[dict[str, Any]]:
+    """Random walks of a few cases. Commands the rules reject are simply not
+    recorded (the log holds only valid histories)."""
+    lines: list[dict[str, Any]] = []
+    for i in range(rnd.randint(1, 7)):
+        ref = f"P{i}"
+        at = datetime(2016, 6, 25, tzinfo=SH) + timedelta(minutes=rnd.randint(0, 110 * 24 * 60))
+        lines.append({"case": ref, "action": "receive", "at": at.isoformat(),
+                      "channel": rnd.choice(CHANNELS), "category": rnd.choice(CATEGORIES),
+                      "urgency": rnd.choice(["normal", "normal", "urgent"]),
+                      "content": rnd.choice(CONTENTS),
+                      "township": rnd.choice([None, "易俗河镇", "花石镇"]),
+                      "topic": rnd.choice([None, None, "housing"])})
+        state = "received"
+        for _ in range(rnd.randint(0, 12)):
+            if not NEXT[state]:
+                break
+            at += timedelta(minutes=rnd.choice([0, 30, 600, 1439, 1440, 3 * 1440, 9 * 1440]))
+            action = rnd.choice(NEXT[state])
+            state = AFTER.get(action, state)
+            line: dict[str, Any] = {"case": ref, "action": action, "at": at.isoformat()}
+            unit = rnd.choice(UNITS)
+            if action == "assign":
+                co = rnd.sample([u for u in UNITS if u != unit], rnd.choice([0, 0, 1, 2]))
+                line.update(lead=unit, co_units=co)
+            elif action in ("acknowledge", "reply", "return", "contribute"):
+                line.update(unit=unit, reason="不属本单位", text="处理意见")
+                if action != "return":
+                    line.pop("reason")
+                if action == "return":
+                    line.pop("text")
+            elif action == "extend":
+                line.update(days=rnd.randint(1, 10), reason="需要时间")
+            elif action == "urge":
+                line.update(reason="催办")
+            elif action == "answer":
+                line.update(text="直接答复")
+            elif action == "callback":
+                line.update(result=rnd.choice(CALLBACK_RESULTS))
+            elif action == "reopen":
+                line.update(reason="不满意")
+                if rnd.random() < 0.3:
+                    line.update(lead=unit, co_units=[])
+            elif action == "close_waived":
+                line.update(action="close", waive_callback=True, reason="匿名")
+            lines.append(line)
+    # Interleave the cases at random, each keeping its own order.
+    queues = {ref: [x for x in lines if x["case"] == ref] for ref in dict.fromkeys(
+        x["case"] for x in lines)}
+    merged = []
+    while queues:
+        ref = rnd.choice(sorted(queues))
+        merged.append(queues[ref].pop(0))
+        if not queues[ref]:
+            del queues[ref]
+    return merged
+
+
+def apply(h: Hotline, lines: list[dict[str, Any]]) -> None:
+    for line in lines:
+        with suppress(WorkflowError):
+            h.execute(line)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rnd=st.randoms(use_true_random=False), as_of_days=st.lists(
+    st.integers(0, 200), min_size=1, max_size=3))
+def test_projections_equal_an_independent_fold(kind: str, rnd: random.Random,
+                                               as_of_days: list[int]) -> None:
+    lines = history(rnd)
+    with fresh_store(kind) as h:
+        read = ReadSide(h, page_size=7)
+        try:
+            half = len(lines) // 2
+            apply(h, lines[:half])
+            read.catch_up()
+            apply(h, lines[half:])
+            read.catch_up()
+            cases: dict[str, list[Any]] = {}
+            for line in lines:
+                if line["case"] not in cases:
+                    cases[line["case"]] = h.events_of(line["case"])
+            for days in as_of_days:
+                as_of = date(2016, 6, 25) + timedelta(days=days)
+                got = read.report("2016Q3", as_of, catch_up=False)
+                want = fold_report(cases, date(2016, 7, 1), date(2016, 9, 30), as_of,
+                                   h.calendar)
+                for key in want:
+                    assert got[key] == want[key], key
+            assert read.runner.check() == []
+        finally:
+            read.close()
