@@ -39,20 +39,21 @@ class ImportSummary:
     applied: int = 0
     duplicates: int = 0
     rejected: int = 0
-    blank: int = 0
     rejects: list[tuple[int, str]] = field(default_factory=list)
 
     def line(self) -> str:
-        text = f"applied {self.applied}, duplicates {self.duplicates}, rejected {self.rejected}"
-        return text + (f", blank lines skipped {self.blank}" if self.blank else "")
+        return f"applied {self.applied}, duplicates {self.duplicates}, rejected {self.rejected}"
 
 
 class Rejected(Exception):
     """A line that cannot become a command."""
 
 
-def decode_line(raw: bytes, max_bytes: int = MAX_LINE_BYTES) -> dict[str, Any] | None:
-    """One line's JSON object; None for a blank line; `Rejected` otherwise."""
+def decode_line(raw: bytes, max_bytes: int = MAX_LINE_BYTES) -> dict[str, Any]:
+    """One line's JSON object, or `Rejected` naming what is wrong with it.
+
+    A blank line is rejected too: JSON Lines has none, and a line that
+    carries nothing must still not vanish without a word."""
     raw = raw.rstrip(b"\r\n")
     if len(raw) > max_bytes:
         raise Rejected(f"line too long ({len(raw)} bytes, limit {max_bytes})")
@@ -61,7 +62,7 @@ def decode_line(raw: bytes, max_bytes: int = MAX_LINE_BYTES) -> dict[str, Any] |
     except UnicodeDecodeError as e:
         raise Rejected(f"invalid UTF-8 at byte {e.start + 1}") from None
     if not text.strip():
-        return None
+        raise Rejected("blank line (expected a JSON object)")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -73,19 +74,17 @@ def decode_line(raw: bytes, max_bytes: int = MAX_LINE_BYTES) -> dict[str, Any] |
     return data
 
 
-def parse_line(raw: bytes, max_bytes: int = MAX_LINE_BYTES) -> Command | None:
-    """One line's command; None for a blank line; `Rejected` or
-    `InvalidCommand` (a `WorkflowError`) naming what is wrong otherwise."""
+def parse_line(raw: bytes, max_bytes: int = MAX_LINE_BYTES) -> Command:
+    """One line's command, or `Rejected` / `InvalidCommand` (a
+    `WorkflowError`) naming what is wrong with it."""
     body = raw.rstrip(b"\r\n")
     if len(body) > max_bytes:
         raise Rejected(f"line too long ({len(body)} bytes, limit {max_bytes})")
-    if body.strip():
-        try:
-            return _FAST.validate_json(body)
-        except ValidationError:
-            pass
-    data = decode_line(body, max_bytes)
-    return None if data is None else parse_command(data)
+    try:
+        return _FAST.validate_json(body)
+    except ValidationError:
+        pass
+    return parse_command(decode_line(body, max_bytes))
 
 
 def _json_type(value: Any) -> str:
@@ -134,22 +133,17 @@ class Importer:
     def _apply(self, batch: list[tuple[int, bytes]], summary: ImportSummary) -> None:
         commands: list[tuple[int, bytes, Command]] = []
         rejects: list[tuple[int, bytes, str]] = []
-        blank = 0
         for number, raw in batch:
             try:
                 command = parse_line(raw, self.max_line_bytes)
             except (Rejected, WorkflowError) as e:
                 rejects.append((number, raw, str(e)))
                 continue
-            if command is None:
-                blank += 1
-            else:
-                commands.append((number, raw, command))
+            commands.append((number, raw, command))
         results = self.hotline.execute_batch([c for _, _, c in commands])
         # Counted only now that the batch is stored: a store error leaves
         # the summary at the last committed batch.
         summary.lines += len(batch)
-        summary.blank += blank
         applied = 0
         for (number, raw, _), result in zip(commands, results, strict=True):
             if isinstance(result, WorkflowError):

@@ -96,3 +96,57 @@ def generate_lines(cases: int, seed: int = 2016) -> bytes:
     return b"".join(
         json.dumps(a, ensure_ascii=False).encode() + b"\n" for a in generate_actions(cases, seed)
     )
+
+
+# -- reading a store back, for comparisons ---------------------------------
+
+# What a rerun may legitimately change: when an event was recorded, and the
+# hash chain that commits to that time.
+RECORDING_FIELDS = frozenset({"timestamp", "chain"})
+
+
+def store_contents(url: str) -> dict[str, list[tuple[str, int, str, dict[str, Any]]]]:
+    """Per case: (topic, version, business time, payload without the
+    recorded time and chain) of each stored event, in version order."""
+    from workflow import Hotline
+
+    app = Hotline.open(url)
+    try:
+        cases: dict[str, list[tuple[str, int, str, dict[str, Any]]]] = {}
+        last = app.recorder.max_notification_id() or 0
+        for stored in app.recorder.select_notifications(start=1, limit=last + 1):
+            event = app.mapper.to_domain_event(stored)
+            payload = {k: v for k, v in vars(event).items() if k not in RECORDING_FIELDS}
+            cases.setdefault(str(event.originator_id), []).append(
+                (stored.topic, event.originator_version, event.at.isoformat(), payload)
+            )
+    finally:
+        app.close()
+    for events in cases.values():
+        events.sort(key=lambda e: e[1])
+    return cases
+
+
+def count_events(url: str) -> int:
+    """Events stored so far, read without opening the engine (the table may
+    not exist yet while an importer starts up)."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        try:
+            with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=10) as db:
+                return int(db.execute("SELECT count(*) FROM stored_events").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+    import psycopg
+    from psycopg.sql import SQL, Identifier
+
+    dsn, schema = url.split("?schema=")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        exists = conn.execute("SELECT to_regclass(%s)", [f"{schema}.hotline_events"]).fetchone()
+        if not exists or exists[0] is None:
+            return 0
+        row = conn.execute(
+            SQL("SELECT count(*) FROM {}.hotline_events").format(Identifier(schema))
+        ).fetchone()
+        return int(row[0]) if row else 0

@@ -120,8 +120,7 @@ def import_command(
             sink.write(raw)
             bar.message(f"line {number}: {reason}")
 
-        stream = click.get_binary_stream("stdin") if stdin else stack.enter_context(
-            file.open("rb"))
+        stream = sys.stdin.buffer if stdin else stack.enter_context(file.open("rb"))
         importer = Importer(hotline, batch_lines=batch, max_line_bytes=max_line_bytes,
                             on_reject=on_reject, progress=bar.update)
         try:
