@@ -146,7 +146,8 @@ def recompute_deadlines(
             continue
         report.examined += 1
         try:
-            change = _recompute_case(hotline, case, sorted(clocks), now, operator)
+            ordered = [c for c in CLOCKS if c in clocks]
+            change = _recompute_case(hotline, case, ordered, now, operator)
         except WorkflowError as e:
             report.errors.append(str(e))
             continue
