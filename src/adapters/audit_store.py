@@ -90,7 +90,7 @@ class PostgresAuditStore:
         except psycopg.OperationalError as e:
             raise StoreUnavailable(f"cannot reach PostgreSQL: {e}".strip()) from None
         exists = self.conn.execute("SELECT to_regclass(%s)", (self.table.as_string(self.conn),))
-        if exists.fetchone()[0] is None:
+        if (exists.fetchone() or (None,))[0] is None:
             self.conn.close()
             raise StoreUnavailable(f"no {self.table.as_string()} table in this database")
         self.conn.rollback()

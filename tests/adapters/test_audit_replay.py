@@ -142,3 +142,28 @@ def test_the_audit_session_cannot_write(store_url: str) -> None:
                 store_url.split("schema=")[1] + ".hotline_events"))
     finally:
         store.close()
+
+
+def test_deadlines_follow_an_extension_and_a_reopening(hotline: Hotline, store_url: str) -> None:
+    steps = example("R-0001")[:2] + [
+        {"case": "R-0001", "action": "extend", "at": "2016-08-10T09:00:00+08:00", "days": 5,
+         "reason": "需现场核实"},
+        {"case": "R-0001", "action": "reply", "at": "2016-09-01T09:00:00+08:00",
+         "unit": "县住建局", "text": "已处理"},
+        {"case": "R-0001", "action": "callback", "at": "2016-09-02T09:00:00+08:00",
+         "result": "unsatisfied"},
+        {"case": "R-0001", "action": "reopen", "at": "2016-09-02T10:00:00+08:00",
+         "reason": "群众不满意"},
+    ]
+    for line in steps:
+        hotline.execute(line)
+    result = audit(store_url, "deadlines", "R-0001", "--today", "2016-09-05", "--format", "json")
+    runs = json.loads(result.output)["clocks"]
+    reply = [r for r in runs if r["clock"] == "reply"]
+    # reply due 2016-08-22, extended by 5 working days to 08-29; replied 09-01:
+    # 3 working days late (08-30, 08-31, 09-01); the reopening starts a new run.
+    assert reply[0]["due"] == "2016-08-29" and "moved from 2016-08-22" in reply[0]["marks"][1]
+    assert (reply[0]["outcome"], reply[0]["workdays"]) == ("breached", 3)
+    assert reply[1]["outcome"] == "running" and len(reply) == 2
+    closure = [r for r in runs if r["clock"] == "closure"]
+    assert closure[0]["outcome"] == "reset"

@@ -111,11 +111,11 @@ def check_digest(rows: list[StoredRow], digest: Digest, refs: dict[UUID, str]) -
 def late_entries(rows: list[StoredRow], position: int, refs: dict[UUID, str]) -> list[Break]:
     """Rows after `position` whose business time is before the last recorded
     time of the covered log: history of the covered period added afterwards."""
-    covered = [_field(r, "timestamp") for r in rows if r.position <= position]
-    covered = [t for t in covered if isinstance(t, datetime)]
+    stamps = [_field(r, "timestamp") for r in rows if r.position <= position]
+    covered = [t for t in stamps if isinstance(t, datetime)]
     if not covered:
         return []
-    sealed: datetime = max(covered)
+    sealed = max(covered)
     found = []
     for row in rows:
         if row.position <= position:

@@ -131,11 +131,11 @@ def recompute(
                 policy, calendar, day, case.category, case.urgency, case.channel)
         elif name == "Assigned":
             new = on_assign(policy, calendar, day)
-        elif name == "Extended" and reply is not None and close is not None:
+        elif isinstance(event, Case.Extended) and reply is not None and close is not None:
             new = on_extend(policy, calendar, reply, close, event.days, provisional)
         else:
             continue
-        recorded = DeadlineSet.from_event(event.deadlines)
+        recorded = DeadlineSet.from_event(vars(event)["deadlines"])
         for clock, due in new.dates.items():
             out.append(Recomputed(
                 event.originator_version, name, clock, recorded.dates.get(clock),
