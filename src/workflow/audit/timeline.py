@@ -66,8 +66,8 @@ def clock_runs(events: Sequence[Case.Event], calendar: Calendar, today: date) ->
                 runs.append(run)
             elif run is None:
                 continue
-            elif name == "Extended" and due != run.due:
-                run.marks.append(f"v{v} Extended on {day}: moved from {run.due} to {due}")
+            elif name in ("Extended", "DeadlinesRecomputed") and due != run.due:
+                run.marks.append(f"v{v} {name} on {day}: moved from {run.due} to {due}")
                 run.due = due
             elif name in MEETS[clock]:
                 _end(run, day, v, name, calendar)
@@ -133,6 +133,13 @@ def recompute(
             new = on_assign(policy, calendar, day)
         elif isinstance(event, Case.Extended) and reply is not None and close is not None:
             new = on_extend(policy, calendar, reply, close, event.days, provisional)
+        elif name == "DeadlinesRecomputed":
+            # Our arithmetic already uses today's calendar: compare the
+            # re-derived clocks with what we carry, without recomputing again.
+            carried = {"reply_due": reply, "close_due": close}
+            recorded_set = DeadlineSet.from_event(vars(event)["deadlines"])
+            new = DeadlineSet({k: carried.get(k) for k in recorded_set.dates},
+                              policy_for(day).id, calendar.id)
         else:
             continue
         recorded = DeadlineSet.from_event(vars(event)["deadlines"])
