@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+import adapters.cli.bulletin_cmd  # noqa: F401  (registers report formats markdown, html)
 from adapters.cli.audit_cmd import audit
 from adapters.cli.citizen_cmd import citizen_group
+from adapters.cli.demo_cmd import demo_command
 from adapters.cli.import_cmd import import_command
 from adapters.cli.operations_cmd import (
     calendar_group,
@@ -27,6 +29,7 @@ def cli() -> None:
     """Event-sourced case workflow engine for government service hotlines."""
 
 
+cli.add_command(demo_command)
 cli.add_command(import_command)
 for _read_command in (rebuild_command, projections_command, report_command, at_risk_command):
     cli.add_command(_read_command)

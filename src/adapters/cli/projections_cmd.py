@@ -162,7 +162,9 @@ def report_command(period: str, as_of: str | None, fmt: str, store: str, **optio
         figures, position = read.report_at(p, day)
         request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
                                 position, options)
-        click.echo(REPORT_FORMATS[fmt](request))
+        output = REPORT_FORMATS[fmt](request)
+        if output:  # a renderer that wrote a file (--out) returns ""
+            click.echo(output)
     finally:
         read.close()
 
