@@ -513,6 +513,10 @@ def _units_in_order(case: ExemplaryCase) -> list[str]:
     return list(dict.fromkeys([case.lead, *case.co_units, *case.units]))
 
 
+# "来电人反映：", "网友发帖：", "尊敬的市长：": a short opening that ends in a colon.
+_SPEAKER = re.compile(r"^[^，。：！？\s]{2,7}：")
+
+
 def _facts(case: ExemplaryCase, lang: str) -> list[str]:
     channel = lb.label(lb.CHANNELS, case.channel, lang)
     category = lb.label(lb.CATEGORIES, case.category, lang)
@@ -535,7 +539,10 @@ def _facts(case: ExemplaryCase, lang: str) -> list[str]:
         if others:
             parts.append(f"曾经手单位{'、'.join(others)}")
         parts.append("回访满意")
-        return [f"市民反映：{inline(case.content)}", f"（{'，'.join(parts)}。）"]
+        # Intake often opens with its speaker already ("来电人反映：", "网友发帖："):
+        # do not say "市民反映：" twice.
+        said = inline(case.content)
+        return [said if _SPEAKER.match(said) else f"市民反映：{said}", f"（{'，'.join(parts)}。）"]
     parts = [
         f"case {case.case}",
         f"{channel}, {category}",
