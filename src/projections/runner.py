@@ -51,7 +51,9 @@ class Drift:
     fresh: tuple[Any, ...] | None = None
 
     def line(self) -> str:
-        return f"{self.projection}.{self.table} {self.key}: {self.kind}"
+        row = self.live or self.fresh
+        ref = f" ({row[1]})" if row and len(row) > 1 else ""  # our views keep `ref` second
+        return f"{self.projection}.{self.table} {self.key}{ref}: {self.kind}"
 
 
 class Runner:
