@@ -15,26 +15,8 @@ from workflow import Hotline
 from workflow.datafile import DataFileError
 from workflow.policy_file import load_policy_book, load_policy_file, policy_toml
 
-GOOD = """\
-id = "xiangtan/2027"
-effective = 2027-01-01
-urgent_reply_days = 1
-callback_days = 3
-return_days = 1
-extension_days_max = 10
-max_extensions = 3
-
-[reply_days]
-consultation = 2
-help = 10
-suggestion = 10
-complaint = 12
-report = 15
-praise = 2
-
-[channel_reply_days.conduct_hotline]
-consultation = 1
-"""
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+GOOD = (FIXTURES / "policy-2027.toml").read_text(encoding="utf-8")
 
 
 def write(tmp_path: Path, text: str, name: str = "policy.toml") -> Path:
