@@ -1,0 +1,139 @@
+"""The bulletin of small hand-made histories, through the real path:
+`hotline import` of JSON Lines, then `hotline report --format markdown|html|json`.
+
+The awkward quarters (nothing received, no conduct-hotline post, no case
+handled by several units, a rate with nothing to divide by) must be said in
+words, never printed as 0% and never crash; on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from adapters.cli.main import cli
+
+Q3 = ("--period", "2016Q3", "--as-of", "2016-12-31")
+
+
+def line(case: str, action: str, at: str, **fields: Any) -> dict[str, Any]:
+    return {"case": case, "action": action, "at": f"2016-{at}:00+08:00", **fields}
+
+
+def single_unit_case(ref: str, day: str, channel: str = "county_hotline",
+                     result: str = "satisfied") -> list[dict[str, Any]]:
+    """Received, assigned to one unit, replied, called back, closed (all in time)."""
+    return [
+        line(ref, "receive", f"{day}T09:00", channel=channel, category="complaint",
+             township="易俗河镇", topic="housing", content=f"小区停水三天无人处理（{ref}）"),
+        line(ref, "assign", f"{day}T10:00", lead="县住建局"),
+        line(ref, "reply", f"{day}T16:00", unit="县住建局", text="已恢复供水"),
+        line(ref, "callback", f"{day}T17:00", result=result),
+        line(ref, "close", f"{day}T17:30"),
+    ]
+
+
+def run(*args: str) -> Any:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output + result.stderr
+    return result
+
+
+def imported(store_url: str, tmp_path: Path, lines: list[dict[str, Any]]) -> str:
+    source = tmp_path / "history.jsonl"
+    source.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    assert "rejected 0" in run("import", str(source), "--store", store_url, "--quiet").stdout
+    return store_url
+
+
+def bulletin(store_url: str, fmt: str = "markdown", lang: str = "zh") -> str:
+    return str(run("report", "--store", store_url, *Q3, "--format", fmt, "--lang", lang).stdout)
+
+
+def no_zero_percent(text: str) -> None:
+    assert not re.search(r"(?<!\d)0%", text), "a rate with nothing to divide by printed as 0%"
+
+
+def test_an_empty_quarter_says_so(store_url: str, tmp_path: Path) -> None:
+    # One case in the quarter before: the log is not empty, the quarter is.
+    url = imported(store_url, tmp_path, single_unit_case("XT20160601-0001", "06-01"))
+    text = bulletin(url)
+    assert "2016年第三季度，本季度无来件。" in text
+    assert "本季度热线和信箱无热点诉求。" in text
+    assert "本季度无多部门联动办件。" in text
+    assert "本季度暂无符合条件的优秀办件候选" in text
+    no_zero_percent(text)
+    english = bulletin(url, lang="en")
+    assert "2016 Q3: no cases this quarter." in english
+    no_zero_percent(english)
+    html = bulletin(url, "html")
+    assert "本季度无来件" in html and "<svg" not in html
+    report = json.loads(bulletin(url, "json"))
+    assert report["all"]["received"] == 0 and report["all"]["on_time_closure"]["rate"] is None
+    assert report["log"]["position"] == 5
+
+
+def test_a_quarter_without_conduct_hotline_posts(store_url: str, tmp_path: Path) -> None:
+    url = imported(store_url, tmp_path, [
+        *single_unit_case("XT20160801-0001", "08-01"),
+        *single_unit_case("XT20160802-0001", "08-02", channel="mayor_mailbox"),
+    ])
+    text = bulletin(url)
+    assert "共计处理各类投诉2件次" in text and "按时办结率100%" in text
+    assert "政风行风热线本季度无发帖" in text
+    assert "政风行风热线144条" not in text and "及时回复率0%" not in text
+    assert "县长信箱本季度未收到群众来信。" in text
+    no_zero_percent(text)
+    # The channel table: the conduct hotline's rates are not computable, not 0%.
+    row = next(r for r in text.splitlines() if r.startswith("| 政风行风热线 |"))
+    assert row.split("|")[2].strip() == "0" and "%" not in row
+
+
+def test_a_quarter_without_multi_agency_cases(store_url: str, tmp_path: Path) -> None:
+    url = imported(store_url, tmp_path, [
+        *single_unit_case("XT20160801-0001", "08-01"),
+        *single_unit_case("XT20160802-0001", "08-02", channel="conduct_hotline"),
+        *single_unit_case("XT20160803-0001", "08-03", result="unsatisfied"),
+    ])
+    text = bulletin(url)
+    section = text.split("## 四、优秀办件学习")[1]
+    assert "本季度无多部门联动办件。" in section
+    assert "候选办件中无多部门联动办件。" in section
+    # Two candidates (the unsatisfied case is not one), each with its process.
+    assert section.count("【处理过程】") == 2
+    assert "工单XT20160801-0001" in section and "工单XT20160803-0001" not in section
+    assert "回访群众满意率50%" in text  # platform: 1 of 2 (the conduct post is apart)
+    html = bulletin(url, "html")
+    assert 'data-chart="linkage"' not in html and "本季度无多部门联动办件。" in html
+
+
+def test_the_narrative_file_fills_section_two(store_url: str, tmp_path: Path) -> None:
+    url = imported(store_url, tmp_path, single_unit_case("XT20160801-0001", "08-01"))
+    story = tmp_path / "story.md"
+    story.write_text("**8月6日**起，市长热线启用新系统。\n", encoding="utf-8")
+    text = run("report", "--store", url, *Q3, "--format", "markdown",
+               "--narrative", str(story)).stdout
+    section = text.split("## 二、热线工作动态")[1].split("## 三")[0]
+    assert section.strip() == "**8月6日**起，市长热线启用新系统。"
+    page = tmp_path / "b.html"
+    result = run("report", "--store", url, *Q3, "--format", "html", "--out", str(page),
+                 "--narrative", str(story))
+    assert result.stdout == "" and "市长热线启用新系统" in page.read_text("utf-8")
+
+
+def test_bad_bulletin_options_are_named(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/h.db"
+    runner = CliRunner()
+    bad_lang = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "markdown",
+                                   "--lang", "fr"])
+    assert bad_lang.exit_code == 2 and "--lang" in bad_lang.output
+    (tmp_path / "latin1.md").write_bytes("caf\xe9".encode("latin-1"))
+    bad_text = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "markdown",
+                                   "--narrative", str(tmp_path / "latin1.md")])
+    assert bad_text.exit_code == 2 and "not UTF-8" in bad_text.output
+    bad_format = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "pdf"])
+    assert bad_format.exit_code == 2 and "'pdf' is not one of" in bad_format.output
