@@ -235,7 +235,8 @@ def test_provisional_deadlines_are_flagged_in_the_event_and_the_view(hotline: Ho
     assert (view.reply_due, view.close_due) == (D(2027, 1, 8), D(2027, 1, 13))
     assert {d.clock: d.provisional for d in view.deadlines} == {
         "reply_due": True, "close_due": True}
-    assert hotline.events_of(REF)[0].deadlines["provisional"] == ["close_due", "reply_due"]
+    received: Any = hotline.events_of(REF)[0]
+    assert received.deadlines["provisional"] == ["close_due", "reply_due"]
     firm = receive(hotline, "2026-12-20T10:00:00", "consultation", ref="C2")
     assert firm.reply_due == D(2026, 12, 22)
     assert not any(d.provisional for d in firm.deadlines)

@@ -458,7 +458,7 @@ def test_a_repeated_explicit_id_is_a_no_op_returning_the_current_version(
     assert do(hotline, "assign", id="op-7", at="2016-08-01T10:05", lead=LEAD, co_units=[]) == 2
     do(hotline, "acknowledge", at="2016-08-01T11:00", unit=LEAD)
     # same key, even with other content and an earlier time: already applied
-    same_id = {"id": "op-7", "at": "2016-08-01T10:00", "lead": CO, "co_units": []}
+    same_id: dict[str, Any] = {"id": "op-7", "at": "2016-08-01T10:00", "lead": CO, "co_units": []}
     assert rejected_nothing(hotline, line("assign", **same_id)) == 3
     assert hotline.case(REF).lead == LEAD
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -251,7 +252,7 @@ def fields(action: str, m: Model) -> st.SearchStrategy[dict[str, Any]]:
     lead = [m.lead] if m.lead else list(UNITS)
     unit = st.one_of(st.sampled_from(own), st.sampled_from(own), any_unit) if own else any_unit
     lead_unit = st.one_of(st.sampled_from(lead), st.sampled_from(lead), unit)
-    return {
+    choices: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
         "receive": lambda: st.fixed_dictionaries({
             "channel": st.sampled_from(["mayor_hotline", "county_mailbox", "conduct_hotline"]),
             "category": st.sampled_from(sorted(REPLY_DAYS)),
@@ -277,7 +278,8 @@ def fields(action: str, m: Model) -> st.SearchStrategy[dict[str, Any]]:
             "co_units": st.one_of(st.none(), st.none(), st.lists(any_unit, max_size=2))}),
         "close": lambda: st.fixed_dictionaries({
             "waive_callback": st.booleans(), "reason": st.one_of(st.none(), texts)}),
-    }[action]()
+    }
+    return choices[action]()
 
 
 def actions(m: Model) -> st.SearchStrategy[str]:
@@ -297,11 +299,15 @@ def malformed(action: str, cmd: dict[str, Any]) -> bool:
 
 
 class HotlineHistories(RuleBasedStateMachine):
-    """Random actions on two cases of one store (fresh references per run)."""
+    """Random actions on two cases of one store (fresh references per run).
+    A subclass per test binds the store: `hotline` (shared by the runs) and
+    its `url` (for the fresh reader of the teardown)."""
 
-    def __init__(self, hotline: Hotline, url: str) -> None:
+    hotline: Hotline
+    url: str
+
+    def __init__(self) -> None:
         super().__init__()
-        self.hotline, self.url = hotline, url
         run = uuid.uuid4().hex[:8]
         self.refs = [f"R{run}-{i}" for i in range(2)]
         self.models = {ref: Model() for ref in self.refs}
@@ -409,4 +415,5 @@ SETTINGS = settings(max_examples=25, stateful_step_count=25, deadline=None,
 
 
 def test_random_histories_agree_with_the_spec_model(hotline: Hotline, store_url: str) -> None:
-    run_state_machine_as_test(lambda: HotlineHistories(hotline, store_url), settings=SETTINGS)
+    bound = type("Histories", (HotlineHistories,), {"hotline": hotline, "url": store_url})
+    run_state_machine_as_test(bound, settings=SETTINGS)
