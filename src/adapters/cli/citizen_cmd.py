@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import click
 
@@ -61,23 +62,29 @@ def citizen_new_key() -> None:
 
 
 @citizen_group.command("rotate-key")
+@click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding the new master key.")
 @click.option("--new-key-env", default="HOTLINE_NEW_KEY", show_default=True,
-              help="Environment variable holding the new master key.")
+              help="Else: environment variable holding the new master key.")
 @store_option
 @errors_as_messages
-def citizen_rotate_key(new_key_env: str, store: str) -> None:
+def citizen_rotate_key(new_key_file: Path | None, new_key_env: str, store: str) -> None:
     """Re-wrap every per-case key under a new master key (one transaction).
 
-    The current key comes from the configuration, the new one from the
-    environment variable (never from the command line). Then configure the
-    new key; the old one can be destroyed."""
-    text = os.environ.get(new_key_env)
+    The current key comes from the configuration, the new one from a file or
+    the environment (never from the command line). Then configure the new
+    key; the old one can be destroyed."""
+    where = str(new_key_file) if new_key_file else new_key_env
+    try:
+        text = new_key_file.read_text().strip() if new_key_file else os.environ.get(new_key_env)
+    except OSError as e:
+        raise click.ClickException(f"{where}: {e}") from None
     if not text:
-        raise click.ClickException(f"set {new_key_env} to the new master key")
+        raise click.ClickException(f"give --new-key-file or set {new_key_env} to the new key")
     try:
         new = parse_master_key(text)
     except ValueError as e:
-        raise click.ClickException(f"{new_key_env}: {e}") from None
+        raise click.ClickException(f"{where}: {e}") from None
     hotline = open_store(store)
     try:
         vault = _vault(hotline)
