@@ -126,7 +126,7 @@ class _Checker:
         if not isinstance(value, list):
             self.bad((key,), f"must be a list of tables ([[{key}]])")
             return []
-        out = []
+        out: list[tuple[KeyPath, dict[str, Any]]] = []
         for i, entry in enumerate(value):
             if not isinstance(entry, dict):
                 self.bad((key, i), "must be a table")

@@ -137,7 +137,7 @@ def recompute_deadlines(
     now = at or datetime.now(SHANGHAI)
     for agg_id in _candidates(hotline):
         try:
-            case = hotline.repository.get(agg_id)
+            case: Any = hotline.repository.get(agg_id)
         except AggregateNotFoundError:
             continue
         assert isinstance(case, Case)
@@ -161,7 +161,7 @@ def recompute_deadlines(
 def _recompute_case(
     hotline: Hotline, case: Case, clocks: list[str], now: datetime, operator: str | None
 ) -> Change | None:
-    events = list(hotline.events.get(case.id))
+    events: list[Case.Event] = list(hotline.events.get(case.id))  # type: ignore[arg-type]
     fresh = rederive(events, hotline.policies, hotline.calendar)
     changed = [
         c for c in clocks

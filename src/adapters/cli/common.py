@@ -38,7 +38,7 @@ def _resolve_store(ctx: click.Context, param: click.Parameter, value: str | None
 def store_option(func: F) -> F:
     """--store and the other settings of adapters.config (--config, --policy,
     --calendar, --key-file); the command receives the effective store URL."""
-    eager = {"is_eager": True, "expose_value": False, "callback": _remember}
+    eager: dict[str, Any] = {"is_eager": True, "expose_value": False, "callback": _remember}
     decorators = [
         click.option(
             "--store", default=None, metavar="URL", callback=_resolve_store,
