@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from workflow import Hotline
 
-EXAMPLE = [
+EXAMPLE: list[dict[str, Any]] = [
     {"case": "XT20160801-0031", "action": "receive", "at": "2016-08-01T09:12:00+08:00",
      "channel": "county_hotline", "category": "complaint", "township": "易俗河镇",
      "topic": "housing", "content": "香堤雅郡工地超出红线施工，有人受伤"},
