@@ -72,8 +72,10 @@ class ProgressBar:
             self.bar.set_postfix_str(f"{self.events / elapsed:,.0f} events/s", refresh=False)
 
     def message(self, text: str) -> None:
-        # Printed above the bar, which is redrawn below it.
+        # Printed above the bar, which is redrawn below it; flushed so the
+        # reasons come before the summary whatever buffers stderr.
         tqdm.write(text, file=sys.stderr)
+        sys.stderr.flush()
 
     def close(self) -> None:
         self.bar.close()
