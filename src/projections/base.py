@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol
 
 from projections.asof import CaseAt, evaluate
-from projections.steps import CaseRecord, load_steps
+from projections.steps import Batch, CaseRecord, load_steps
 from projections.store import Tx, table_name
 from workflow import Case
 
@@ -26,8 +26,9 @@ class Projection(Protocol):
         """Base table name -> column definitions (with its primary key)."""
         ...
 
-    def handle(self, tx: Tx, generation: int, events: Sequence[Any]) -> None:
-        """Fold `events` (in log order) into the tables of `generation`."""
+    def handle(self, tx: Tx, generation: int, batch: Batch) -> None:
+        """Fold the page's events (`batch.events`, in log order; grouped by
+        case in `batch.by_case`) into the tables of `generation`."""
         ...
 
 
@@ -76,22 +77,22 @@ class CaseRowProjection:
     def columns(self) -> list[str]:
         return ["case_id", *self.intake, *(c for c, _ in self.derived), "steps"]
 
-    def handle(self, tx: Tx, generation: int, events: Sequence[Any]) -> None:
+    def handle(self, tx: Tx, generation: int, batch: Batch) -> None:
         table = table_name(self.table, generation)
-        touched: dict[str, list[Any]] = {}
-        for event in events:
-            if isinstance(event, Case.Event):
-                touched.setdefault(str(event.originator_id), []).append(event)
+        touched = batch.by_case
         if not touched:
             return
-        records = self._load(tx, table, list(touched))
+        # A case whose first event here is its Received has no row yet: only
+        # the others are loaded and deleted (a fresh rebuild loads nothing).
+        known = [k for k, evs in touched.items() if not isinstance(evs[0][0], Case.Received)]
+        records = self._load(tx, table, known)
         rows = []
         for case_id, case_events in touched.items():
             record = records.get(case_id) or CaseRecord(case_id)
-            for event in case_events:
-                record.apply(event)
+            for event, step in case_events:
+                record.apply(event, step)
             rows.append(self._row(record))
-        keys = list(touched)
+        keys = known
         for i in range(0, len(keys), IN_CHUNK):
             chunk = keys[i : i + IN_CHUNK]
             tx.execute(f"DELETE FROM {table} WHERE case_id IN ({_marks(chunk)})", chunk)
@@ -100,13 +101,17 @@ class CaseRowProjection:
 
     def _load(self, tx: Tx, table: str, keys: list[str]) -> dict[str, CaseRecord]:
         out: dict[str, CaseRecord] = {}
-        select = ", ".join(["case_id", *self.intake, "steps"])
+        derived = [c for c, _ in self.derived]
+        select = ", ".join(["case_id", *self.intake, *derived, "steps"])
+        n = len(self.intake)
         for i in range(0, len(keys), IN_CHUNK):
             chunk = keys[i : i + IN_CHUNK]
             for row in tx.query(f"SELECT {select} FROM {table} WHERE case_id IN ({_marks(chunk)})",
                                 chunk):
-                fields = dict(zip(self.intake, row[1:-1], strict=True))
-                out[row[0]] = CaseRecord(row[0], **fields, steps=load_steps(row[-1]))
+                fields = dict(zip(self.intake, row[1 : 1 + n], strict=True))
+                previous = dict(zip(derived, row[1 + n : -1], strict=True))
+                out[row[0]] = CaseRecord(row[0], **fields, steps=load_steps(row[-1]),
+                                         previous=previous)
         return out
 
     def _row(self, record: CaseRecord) -> tuple[Any, ...]:

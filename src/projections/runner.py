@@ -17,6 +17,7 @@ from typing import Any
 from projections.base import Projection, create_tables, drop_tables, dump
 from projections.log import PAGE_SIZE, EventLog
 from projections.registry import default_projections
+from projections.steps import Batch
 from projections.store import POSITIONS, Conflict, Tx, ViewStore, table_name
 from workflow import Hotline, WorkflowError
 
@@ -146,14 +147,17 @@ class Runner:
                 return
             try:
                 for page in self.log.pages(start, until, self.page_size):
+                    batches: dict[int, Batch] = {}  # by starting position: usually one
                     with self.store.write() as tx:
                         for p in chosen:
-                            if pos[p.name] >= page.last:
+                            at = pos[p.name]
+                            if at >= page.last:
                                 continue
-                            if not tx.advance(p.name, gens[p.name], pos[p.name], page.last):
+                            if not tx.advance(p.name, gens[p.name], at, page.last):
                                 raise Conflict(p.name)
-                            events = [e for n, e in page.events if n > pos[p.name]]
-                            p.handle(tx, gens[p.name], events)
+                            if at not in batches:
+                                batches[at] = Batch([e for n, e in page.events if n > at])
+                            p.handle(tx, gens[p.name], batches[at])
                     for p in chosen:
                         pos[p.name] = max(pos[p.name], page.last)
                     if progress:

@@ -82,19 +82,36 @@ class CaseRecord:
     received_at: str = ""
     version: int = 0
     steps: list[Step] = field(default_factory=list)
+    previous: dict[str, Any] = field(default_factory=dict)  # derived columns as stored
+    received_now: bool = False  # intake seen in this page (else it came from the row)
 
-    def apply(self, event: Any) -> None:
+    def apply(self, event: Any, step: Step | None) -> None:
+        """Fold one event whose step (`step_of(event)`) was computed once
+        per page for every projection."""
         if isinstance(event, Case.Received):
             self.ref, self.channel, self.category = event.ref, event.channel, event.category
             self.urgency, self.township, self.topic = event.urgency, event.township, event.topic
-            self.content, self.received_at = event.content, local_iso(event.at)
+            self.content, self.received_at = event.content, step[0] if step else ""
+            self.received_now = True
         self.version = event.originator_version
-        step = step_of(event)
         if step is not None:
             self.steps.append(step)
 
     def steps_json(self) -> str:
         return json.dumps(self.steps, ensure_ascii=False, separators=(",", ":"))
+
+
+class Batch:
+    """One page of events as the per-case views need it: grouped by case,
+    each event with its step, computed once however many projections fold it."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self.events = events
+        self.by_case: dict[str, list[tuple[Any, Step | None]]] = {}
+        for event in events:
+            if isinstance(event, Case.Event):
+                self.by_case.setdefault(str(event.originator_id), []).append(
+                    (event, step_of(event)))
 
 
 def load_steps(text: str | None) -> list[Step]:

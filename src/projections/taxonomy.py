@@ -3,15 +3,17 @@
 A JSON data file (`taxonomy.json` here by default; a deployment points
 `HOTLINE_TAXONOMY` at its own): topic codes in priority order, each with
 keywords. A case's topic is the one whose keywords occur most often in its
-content, the earlier topic on a tie, and the fallback (`other`) when none
-occurs. After replacing the file, rebuild `topics` (--from-scratch).
+content (non-overlapping occurrences, longest keyword first), the earlier
+topic on a tie, and the fallback (`other`) when none occurs. After replacing
+the file, rebuild `topics` (--from-scratch).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -27,14 +29,33 @@ class Taxonomy:
     id: str
     topics: tuple[tuple[str, tuple[str, ...]], ...]
     fallback: str = "other"
+    _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _topic_of: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # One pass over the content: an alternation of every keyword, longest
+        # first, so "房产证" is one occurrence, not also one of "房产".
+        topic_of: dict[str, int] = {}
+        for rank, (_, keywords) in enumerate(self.topics):
+            for k in keywords:
+                topic_of.setdefault(k, rank)
+        words = sorted(topic_of, key=lambda k: (-len(k), k))
+        pattern = re.compile("|".join(map(re.escape, words))) if words else None
+        object.__setattr__(self, "_pattern", pattern)
+        object.__setattr__(self, "_topic_of", topic_of)
 
     def classify(self, content: str) -> str:
-        best, best_hits = self.fallback, 0
-        for code, keywords in self.topics:
-            hits = sum(content.count(k) for k in keywords)
-            if hits > best_hits:
-                best, best_hits = code, hits
-        return best
+        """The topic with the most keyword occurrences (non-overlapping,
+        longest keyword first); the earlier topic on a tie; else the fallback."""
+        if self._pattern is None:
+            return self.fallback
+        hits = [0] * len(self.topics)
+        for word in self._pattern.findall(content):
+            hits[self._topic_of[word]] += 1
+        best = max(range(len(hits)), key=lambda i: (hits[i], -i), default=None)
+        if best is None or hits[best] == 0:
+            return self.fallback
+        return self.topics[best][0]
 
     @property
     def codes(self) -> list[str]:

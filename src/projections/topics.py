@@ -26,6 +26,8 @@ class Topics(CaseRowProjection):
     def derive(self, record: CaseRecord, case: CaseAt) -> tuple[Any, ...]:
         if record.topic:
             topic, source = record.topic, "given"
+        elif not record.received_now:  # classified when it was received
+            topic, source = record.previous["hot_topic"], record.previous["topic_source"]
         else:
             topic, source = self.taxonomy.classify(record.content or ""), "keywords"
         return iso(case.received), topic, source
