@@ -56,12 +56,25 @@ def test_the_first_steps_run_as_written(tmp_path: Path, monkeypatch: pytest.Monk
     steps = first_steps()
     assert steps[0][0] == "demo" and len(steps) >= 5
     runner = CliRunner(env={"HOTLINE_STORE": None, "HOTLINE_CONFIG": None})
-    outputs = []
+    outputs, notes = [], []
     for args in steps:
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output, result.stderr)
         outputs.append(result.stdout)
+        notes.append(result.stderr)
+    readme_shows_what_the_demo_prints(outputs[0], notes[0])
     assert "on-time closure rate 96%" in outputs[1]
     assert "回访群众满意率92%" in (tmp_path / "bulletin.html").read_text("utf-8")
     digest = outputs[4].strip().splitlines()[-1]
     assert f'"digest": "{digest}"' in (tmp_path / "report.json").read_text("utf-8")
+
+
+def readme_shows_what_the_demo_prints(stdout: str, stderr: str) -> None:
+    readme = (PAGE.parents[1] / "README.md").read_text("utf-8")
+    shown = readme.split("```text\n")[1].split("```")[0].splitlines()
+    said = [line for line in re.split(r"[\r\n]+", stderr) if line and "|" not in line]
+    assert said == shown, "README: the demo's notes on stderr"
+    excerpt = readme.split("```markdown\n")[1].split("```")[0]
+    for line in excerpt.splitlines():
+        if line and "…" not in line:
+            assert line in stdout.splitlines(), f"README excerpt line not printed: {line}"
