@@ -32,6 +32,7 @@ from workflow import CaseNotFound, Hotline
 from workflow.personal import SCHEME, SEALED, PersonalDataUnavailable, is_sealed
 
 NONCE = 12
+REMEMBERED = 50_000  # stored keys kept in memory for a retried batch
 
 
 class MasterKeyError(ValueError):
@@ -85,6 +86,8 @@ class CitizenVault:
         self.master = master
         self.master_id = master_id(master) if master else None
         self._new: dict[str, tuple[bytes, bytes]] = {}  # case -> (data key, wrapped)
+        self._stored: dict[str, bytes] = {}  # keys this vault stored (the newest few)
+        self._look_up: set[str] = set()  # cases whose row must be read first
 
     # -- the codec: called before the Received event is created ---------------------
 
@@ -101,13 +104,20 @@ class CitizenVault:
         return {SEALED: base64.b64encode(sealed).decode(), "scheme": SCHEME}
 
     def _data_key(self, case: str) -> bytes:
+        # A new case almost never has a key row yet, so one is made without
+        # asking the table (a query per line would slow an import by a
+        # third); `flush` detects the rare row that exists, and the cases
+        # involved are then looked up on the retry.
         if case in self._new:
             return self._new[case][0]
-        row = self.keys.get(case)
-        if row is not None and row.wrapped is not None:
-            return self._unwrap(case, row.master_id, row.wrapped)
-        if row is not None:  # forgotten: never reuse the reference's key
-            raise PersonalDataUnavailable(case, f"its data was forgotten ({row.forgotten})")
+        if case in self._stored:
+            return self._stored[case]
+        if case in self._look_up:
+            row = self.keys.get(case)
+            if row is not None and row.wrapped is not None:
+                return self._unwrap(case, row.master_id, row.wrapped)
+            if row is not None:  # forgotten: never reuse the reference's key
+                raise PersonalDataUnavailable(case, f"its data was forgotten ({row.forgotten})")
         assert self.master is not None
         key = AESGCM.generate_key(bit_length=256)
         self._new[case] = (key, _seal(self.master, key, _aad("key", case)))
@@ -115,12 +125,20 @@ class CitizenVault:
 
     def flush(self) -> None:
         """Store the keys created since the last flush (one transaction),
-        before the events sealed with them. A key another writer stored
-        first for the same case is a lost race: nothing of ours is stored."""
-        rows = [(case, self.master_id or "", wrapped) for case, (_, wrapped) in self._new.items()]
-        self._new.clear()
-        if rows and self.keys.insert_new(rows):
-            raise IntegrityError("a per-case key was stored by another writer first")
+        before the events sealed with them. A case that already had a row
+        (another writer's, or one left by a save that failed) makes the save
+        fail as a conflict: nothing of ours is stored, the retry reads it."""
+        new, self._new = self._new, {}
+        rows = [(case, self.master_id or "", wrapped) for case, (_, wrapped) in new.items()]
+        clashes = self.keys.insert_new(rows) if rows else []
+        for case, (key, _) in new.items():
+            if case not in clashes:
+                self._stored[case] = key
+                if len(self._stored) > REMEMBERED:
+                    self._stored.pop(next(iter(self._stored)))
+        if clashes:
+            self._look_up.update(clashes)
+            raise IntegrityError(f"a per-case key already existed for {len(clashes)} case(s)")
 
     # -- explicit reads and the shredder ------------------------------------------------
 

@@ -153,3 +153,26 @@ def test_without_any_key_nothing_changes(memory_hotline: Hotline) -> None:
     memory_hotline.receive("PD-7", at="2026-11-02T09:00:00", channel="mayor_hotline",
                            category="help", content="x", citizen={"name": NAME})
     assert memory_hotline.citizen("PD-7") == {"name": NAME, "phone": None}
+
+
+def test_a_key_row_left_by_a_failed_save_is_reused_not_overwritten(store_url: str) -> None:
+    from adapters.personal_data import CitizenVault
+    from workflow.commands import parse_command
+
+    app = open_configured(store=store_url, environ={"HOTLINE_KEY": new_master_key()})
+    try:
+        vault = app.citizen_codec
+        assert isinstance(vault, CitizenVault)
+        vault("PD-8", {"name": NAME, "phone": None})  # a key made, then the save "failed"
+        vault.flush()
+        orphan = KeyTable(app.recorder).get("PD-8")
+        vault._stored.clear()  # a new process: it does not remember that key
+        line = {"case": "PD-8", "action": "receive", "at": "2026-11-02T09:00:00",
+                "channel": "mayor_hotline", "category": "help", "content": "x",
+                "citizen": {"name": NAME}}
+        [outcome] = app.execute_batch([parse_command(line)])  # clash, then the retry
+        assert not isinstance(outcome, Exception) and outcome.version == 1
+        assert KeyTable(app.recorder).get("PD-8") == orphan
+        assert app.citizen("PD-8") == {"name": NAME, "phone": None}
+    finally:
+        app.close()
