@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
+from adapters.bulletin.assemble import previous_period
 from adapters.cli.main import cli
+from projections.period import parse_period
 
 Q3 = ("--period", "2016Q3", "--as-of", "2016-12-31")
 
@@ -137,3 +141,27 @@ def test_bad_bulletin_options_are_named(tmp_path: Path) -> None:
     assert bad_text.exit_code == 2 and "not UTF-8" in bad_text.output
     bad_format = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "pdf"])
     assert bad_format.exit_code == 2 and "'pdf' is not one of" in bad_format.output
+
+
+def test_the_previous_quarter_is_the_comparison_column(store_url: str, tmp_path: Path) -> None:
+    url = imported(store_url, tmp_path, [
+        *single_unit_case("XT20160601-0001", "06-01", result="unsatisfied"),
+        *single_unit_case("XT20160801-0001", "08-01"),
+    ])
+    text = bulletin(url)
+    table = text.split("| 指标 | 本季度 | 上季度 | 变化（百分点） |")[1].split("\n\n")[0]
+    row = next(r for r in table.splitlines() if r.startswith("| 综合投诉平台回访满意率 |"))
+    assert [cell.strip() for cell in row.split("|")[2:5]] == ["100%", "0%", "+100"]
+
+
+@pytest.mark.parametrize(("period", "before"), [
+    ("2016Q3", ("2016Q2", date(2016, 4, 1), date(2016, 6, 30))),
+    ("2016Q1", ("2015Q4", date(2015, 10, 1), date(2015, 12, 31))),
+    ("2016-03", ("2016-02", date(2016, 2, 1), date(2016, 2, 29))),
+    ("2016-01", ("2015-12", date(2015, 12, 1), date(2015, 12, 31))),
+    ("2016-08-01..2016-08-10",
+     ("2016-07-22..2016-07-31", date(2016, 7, 22), date(2016, 7, 31))),
+])
+def test_the_period_before(period: str, before: tuple[str, date, date]) -> None:
+    found = previous_period(parse_period(period))
+    assert (found.label, found.start, found.end) == before
