@@ -9,7 +9,6 @@ given `id`, or one derived from its normalised content.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
@@ -27,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from workflow.chain import canonical_json
 from workflow.errors import InvalidCommand
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -68,6 +68,9 @@ class Command(BaseModel):
     operator: UnitName | None = None
 
     KEY_OMITS_IF_ABSENT: ClassVar[frozenset[str]] = frozenset()
+    # Personal data never enters a derived key: the key is stored in clear
+    # with the event, and a phone number is few enough digits to brute-force.
+    KEY_EXCLUDES: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("at")
     @classmethod
@@ -82,8 +85,20 @@ class Command(BaseModel):
         # Fields added after a line format was in use are left out of the key
         # when absent, so re-importing an old file still finds its duplicates.
         late = {f for f in self.KEY_OMITS_IF_ABSENT if getattr(self, f, None) is None}
-        content = self.model_dump(mode="json", exclude={"id", *late})
-        canon = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return self._derived_key(exclude={"id", *late, *self.KEY_EXCLUDES})
+
+    @property
+    def legacy_keys(self) -> tuple[str, ...]:
+        """Keys this command had under an earlier derivation (before personal
+        data was left out), so re-importing old files still finds duplicates."""
+        if self.id is not None or not any(getattr(self, f, None) for f in self.KEY_EXCLUDES):
+            return ()
+        late = {f for f in self.KEY_OMITS_IF_ABSENT if getattr(self, f, None) is None}
+        return (self._derived_key(exclude={"id", *late}),)
+
+    def _derived_key(self, exclude: set[str]) -> str:
+        content = self.model_dump(mode="json", exclude=exclude)
+        canon = canonical_json(content)  # json.dumps(sort_keys, compact, UTF-8), cheaper
         return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()[:32]
 
 
@@ -101,6 +116,7 @@ class Receive(Command):
     classification: ClassificationCode | None = None
 
     KEY_OMITS_IF_ABSENT: ClassVar[frozenset[str]] = frozenset({"classification"})
+    KEY_EXCLUDES: ClassVar[frozenset[str]] = frozenset({"citizen"})
 
 
 class Assign(Command):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any, Protocol
 
 from transitions import Machine
@@ -182,7 +182,7 @@ def allowed_from(action: str) -> tuple[str, ...]:
     return tuple(s for row in (*TABLE, *INTERNAL) if row.action == action for s in row.sources)
 
 
-@lru_cache(maxsize=None)  # the table is fixed at import; asked once per imported line
+@cache  # the table is fixed at import; asked once per imported line
 def row_for(action: str, state: str) -> Row | None:
     """The table row for `action` in `state`, or None when the machine has no
     such transition."""
