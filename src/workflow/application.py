@@ -188,7 +188,7 @@ class Hotline(Application[UUID]):
     def _decide(self, cmd: Command, pending: dict[UUID, Case], cached: bool) -> Outcome:
         agg_id = case_id(cmd.case)
         case = pending.get(agg_id) or self._load(agg_id, cached)
-        if case is not None and cmd.key in case.applied:
+        if case is not None and _seen(cmd, case):
             return Outcome(cmd.case, case.version, duplicate=True)
         if isinstance(cmd, Receive):
             if case is not None:
@@ -279,6 +279,11 @@ class Hotline(Application[UUID]):
         case = replay(events)
         ref_day = today or (limit.date() if as_of is not None else datetime.now(SHANGHAI).date())
         return read_case(case, events, self.calendar, ref_day)
+
+
+def _seen(cmd: Command, case: Case) -> bool:
+    """Whether the case already recorded this command (idempotency)."""
+    return cmd.key in case.applied or any(k in case.applied for k in cmd.legacy_keys)
 
 
 def _end_of(moment: datetime | date) -> datetime:

@@ -91,7 +91,7 @@ class Command(BaseModel):
     def legacy_keys(self) -> tuple[str, ...]:
         """Keys this command had under an earlier derivation (before personal
         data was left out), so re-importing old files still finds duplicates."""
-        if self.id is not None or not any(getattr(self, f, None) for f in self.KEY_EXCLUDES):
+        if self.id is not None or not self.KEY_EXCLUDES:
             return ()
         late = {f for f in self.KEY_OMITS_IF_ABSENT if getattr(self, f, None) is None}
         return (self._derived_key(exclude={"id", *late}),)
