@@ -20,7 +20,8 @@ IN_CHUNK = 400  # keys per `IN (...)`: far below SQLite's and PostgreSQL's limit
 
 
 class Projection(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def tables(self) -> dict[str, str]:
         """Base table name -> column definitions (with its primary key)."""
@@ -91,7 +92,9 @@ class CaseRowProjection:
             record = records.get(case_id) or CaseRecord(case_id)
             for event, step in case_events:
                 record.apply(event, step)
-            rows.append(self._row(record))
+            if case_id not in batch.folded:
+                batch.folded[case_id] = (evaluate(record.steps), record.steps_json())
+            rows.append(self._row(record, *batch.folded[case_id]))
         keys = known
         for i in range(0, len(keys), IN_CHUNK):
             chunk = keys[i : i + IN_CHUNK]
@@ -114,10 +117,9 @@ class CaseRowProjection:
                                          previous=previous)
         return out
 
-    def _row(self, record: CaseRecord) -> tuple[Any, ...]:
+    def _row(self, record: CaseRecord, case: CaseAt, steps_json: str) -> tuple[Any, ...]:
         intake = tuple(getattr(record, f) for f in self.intake)
-        derived = self.derive(record, evaluate(record.steps))
-        return (record.case_id, *intake, *derived, record.steps_json())
+        return (record.case_id, *intake, *self.derive(record, case), steps_json)
 
 
 def _marks(items: Sequence[Any]) -> str:

@@ -107,6 +107,10 @@ class Batch:
 
     def __init__(self, events: list[Any]) -> None:
         self.events = events
+        # Projections sharing a batch start from the same position, so a
+        # case's steps after the page are the same for all of them: its
+        # folded state and JSON are computed once (see base.CaseRowProjection).
+        self.folded: dict[str, tuple[Any, str]] = {}
         self.by_case: dict[str, list[tuple[Any, Step | None]]] = {}
         for event in events:
             if isinstance(event, Case.Event):
