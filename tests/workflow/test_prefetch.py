@@ -1,0 +1,49 @@
+"""Reading many cases in one query (the bulk import's batch path), on both stores."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from workflow import Hotline
+from workflow.case import case_id
+from workflow.commands import parse_command
+from workflow.prefetch import CHUNK, select_streams
+
+
+def receive(ref: str) -> dict[str, str]:
+    return {"case": ref, "action": "receive", "at": "2016-03-01T09:00:00",
+            "channel": "mayor_hotline", "category": "help", "content": "路灯不亮"}
+
+
+def test_select_streams_reads_more_than_a_chunk_and_skips_absent_ids(hotline: Hotline) -> None:
+    refs = [f"P-{n:04d}" for n in range(CHUNK + 20)]
+    first = [parse_command(receive(r)) for r in refs]
+    urges = [parse_command({"case": r, "action": "urge", "at": "2016-03-02T09:00:00"})
+             for r in refs[:3]]
+    assert not any(isinstance(o, Exception) for o in hotline.execute_batch(first + urges))
+
+    absent = {uuid4() for _ in range(5)}
+    streams = select_streams(hotline.recorder, {case_id(r) for r in refs} | absent)
+
+    assert streams is not None
+    assert set(streams) == {case_id(r) for r in refs}
+    assert [e.originator_version for e in streams[case_id(refs[0])]] == [1, 2]
+    assert [e.originator_version for e in streams[case_id(refs[-1])]] == [1]
+
+
+def test_a_batch_sees_cases_stored_by_an_earlier_batch(hotline: Hotline) -> None:
+    hotline.execute_batch([parse_command(receive("P-1"))])
+    hotline._loaded.clear()  # as if another process had stored it
+    again = hotline.execute_batch([parse_command(receive("P-1")),
+                                   parse_command(receive("P-2"))])
+    assert [getattr(o, "duplicate", None) for o in again] == [True, False]
+
+
+def test_other_recorders_have_no_bulk_read() -> None:
+    app = Hotline({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    try:
+        assert select_streams(app.recorder, {uuid4()}) is None
+        outcome = app.execute_batch([parse_command(receive("P-1"))])[0]
+        assert getattr(outcome, "version", None) == 1
+    finally:
+        app.close()
