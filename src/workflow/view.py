@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from workflow.calendar import Calendar
 from workflow.case import Case
+from workflow.masking import mask_payload
 
 Light = Literal["green", "yellow", "red"]
 
@@ -67,6 +68,16 @@ class CaseView(BaseModel):
     urges: int
     last_result: str | None
     history: list[HistoryEntry]
+
+    def masked(self) -> CaseView:
+        """A copy without personal data (the citizen in the Received entry's
+        details withheld, a sealed one shown as sealed), for anything that
+        prints or forwards the view. The view itself keeps the events' fields
+        as stored: the embedded API is a program with full access, as
+        `Hotline.events_of` is (docs/audit.md)."""
+        return self.model_copy(update={"history": [
+            h.model_copy(update={"details": mask_payload(h.details)}) for h in self.history
+        ]})
 
 
 _LIGHT_ORDER = {"green": 0, "yellow": 1, "red": 2}

@@ -5,11 +5,12 @@ id, version, recorded time, payload) with its stored `chain` and the chain
 of the event before it (`prev`), so anyone can recompute
 `chain == sha256(prev + "\\n" + canonical content)` without the store.
 
-Redaction (`salt` given): a citizen's `name` and `phone` become
-`hmac-sha256:<hex>` keyed by the salt (the same person gets the same
-pseudonym within an export, and without the salt the values cannot be
-guessed by trying phone numbers). The chain covers the stored plaintext, so
-a redacted line cannot have its own link recomputed: it carries
+Redaction (`salt` given; the CLI's default): a citizen's `name` and `phone`
+become `hmac-sha256:<hex>` keyed by the salt (`workflow.masking.pseudonymise`:
+the same person gets the same pseudonym within an export, and without the
+salt the values cannot be guessed by trying phone numbers). The chain
+covers the stored plaintext, so a redacted line cannot have its own link
+recomputed: it carries
 `redacted` (which fields) and `content_sha256` (the exporter's commitment to
 the unredacted canonical content), and its `chain` is still pinned by the
 next event's link and by the case head in the digest. See docs/audit.md.
@@ -18,7 +19,6 @@ next event's link and by the case head in the digest. See docs/audit.md.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,25 +27,9 @@ from uuid import UUID
 
 from workflow.audit.rows import StoredRow, decode_state, payload_of
 from workflow.chain import GENESIS, _plain, canonical, link
+from workflow.masking import pseudonymise
 
-PII_FIELDS = ("name", "phone")
 FORMAT = "hotline-audit-export/1"
-
-
-def pseudonym(salt: bytes, value: str) -> str:
-    return "hmac-sha256:" + hmac.new(salt, value.encode(), hashlib.sha256).hexdigest()
-
-
-def _redact(payload: dict[str, Any], salt: bytes) -> list[str]:
-    citizen = payload.get("citizen")
-    if not isinstance(citizen, dict):
-        return []  # absent, or stored sealed (encrypted): nothing readable to hide
-    done = []
-    for key in PII_FIELDS:
-        if isinstance(citizen.get(key), str):
-            citizen[key] = pseudonym(salt, citizen[key])
-            done.append(f"citizen.{key}")
-    return done
 
 
 def export_lines(
@@ -66,7 +50,7 @@ def export_lines(
         prev[row.case_id] = state["chain"]
         if salt is not None:
             content = canonical(row.topic, row.case_id, row.version, state["timestamp"], payload)
-            redacted = _redact(payload, salt)
+            redacted = pseudonymise(payload, salt)
             if redacted:
                 line["redacted"] = redacted
                 line["content_sha256"] = hashlib.sha256(content).hexdigest()
