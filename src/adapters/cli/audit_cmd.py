@@ -15,6 +15,8 @@ from adapters.cli.audit_common import (
     format_option,
     parse_day,
     parse_moment,
+    personal_data_option,
+    warn_personal_data,
 )
 from adapters.cli.audit_integrity_cmd import (
     digest_command,
@@ -27,7 +29,9 @@ from workflow.audit.diff import diff
 from workflow.audit.replay import default_today, history, select, show
 from workflow.audit.timeline import clock_runs, recompute
 from workflow.calendar import default_calendar
+from workflow.case import Case
 from workflow.commands import SHANGHAI
+from workflow.personal import is_sealed
 from workflow.policy import PolicyBook
 from workflow.view import CaseView
 
@@ -55,19 +59,25 @@ def _local(moment: datetime) -> str:
 @click.option("--recorded", is_flag=True, help="--as-of is the time the system recorded events.")
 @click.option("--today", metavar="DATE", help="Reference date for the lights "
               "(default: the --as-of date, else today).")
+@personal_data_option("the JSON's history")
 @format_option
 @store_option
 @errors_as_messages
 def show_command(case: str, version: int | None, as_of: str | None, recorded: bool,
-                 today: str | None, fmt: str, store: str) -> None:
-    """The state of CASE at a version, a business time or a recorded time."""
+                 today: str | None, personal_data: bool, fmt: str, store: str) -> None:
+    """The state of CASE at a version, a business time or a recorded time.
+
+    The citizen's name and phone are withheld (a sealed citizen is shown as
+    sealed) unless --with-personal-data is given."""
     if recorded and as_of is None:
         raise click.UsageError("--recorded needs --as-of TIME")
     if version is not None and as_of is not None:
         raise click.UsageError("give either --version or --as-of, not both")
     moment = parse_moment(as_of, "--as-of")
     with audit_store(store) as audit_db:
-        events = case_events(audit_db, case)
+        events = case_events(audit_db, case, personal_data)
+    if personal_data:
+        warn_personal_data("this output")
     chosen = select(events, version=version, as_of=moment, recorded=recorded)
     day = parse_day(today, "--today") or default_today(moment)
     view = show(case, chosen, default_calendar(), day)
@@ -78,10 +88,22 @@ def show_command(case: str, version: int | None, as_of: str | None, recorded: bo
                         "chain": chosen[-1].chain}
         _json(out)
     else:
-        _print_view(view, len(events), chosen[-1].chain)
+        _print_view(view, len(events), chosen[-1].chain, events[0])
 
 
-def _print_view(view: CaseView, total: int, chain: str) -> None:
+def _citizen_line(received: Case.Event) -> str:
+    citizen = getattr(received, "citizen", None)
+    if citizen is None:
+        return "no citizen recorded"
+    if is_sealed(citizen):
+        return f"citizen sealed ({citizen.get('scheme')}): only `hotline citizen show` opens it"
+    if isinstance(citizen, dict):
+        shown = ", ".join(f"{k} {v}" for k, v in citizen.items() if v is not None)
+        return f"citizen: {shown or 'no name or phone given'}"
+    return f"citizen: {citizen}"
+
+
+def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) -> None:
     click.echo(f"case {view.case} at version {view.version} of {total}: {view.state}")
     click.echo(f"  {view.channel} / {view.category} / {view.urgency}"
                f"{' / ' + view.township if view.township else ''}")
@@ -91,6 +113,7 @@ def _print_view(view: CaseView, total: int, chain: str) -> None:
     for d in view.deadlines:
         flag = " (provisional)" if d.provisional else ""
         click.echo(f"  {d.clock} {d.due} {d.light}, {d.workdays_left} working day(s) left{flag}")
+    click.echo(f"  {_citizen_line(received)}")
     click.echo(f"  policy {view.policy}, calendar {view.calendar}")
     click.echo(f"  returns {view.returns}, extensions {view.extensions}, "
                f"reopenings {view.reopenings}, urges {view.urges}"

@@ -1,11 +1,13 @@
 """What the `hotline audit` commands share: the read-only store, a case's
-events, and parsing of moments given on the command line."""
+events (personal data masked unless asked for), and parsing of moments
+given on the command line."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 import click
 
@@ -13,6 +15,9 @@ from adapters.audit_store import AuditStore, case_rows, open_audit_store
 from workflow.audit.rows import Undecodable, to_event
 from workflow.case import Case
 from workflow.errors import CaseNotFound, WorkflowError
+from workflow.masking import mask_event
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -27,15 +32,34 @@ def audit_store(url: str) -> Iterator[AuditStore]:
         store.close()
 
 
-def case_events(store: AuditStore, ref: str) -> list[Case.Event]:
+def case_events(store: AuditStore, ref: str, personal_data: bool = False) -> list[Case.Event]:
+    """The case's events as the audit reads them: every command that prints
+    them starts here, so personal data is masked once, at the source, unless
+    `personal_data` (the `--with-personal-data` opt-in)."""
     rows = case_rows(store, ref)
     if not rows:
         raise CaseNotFound(ref)
     try:
-        return [to_event(row) for row in rows]
+        events = [to_event(row) for row in rows]
     except Undecodable as e:
         raise click.ClickException(f"case {ref}: {e} (run `hotline audit verify {ref}`)") \
             from None
+    return events if personal_data else [mask_event(e) for e in events]
+
+
+def personal_data_option(what: str) -> Callable[[F], F]:
+    return click.option(
+        "--with-personal-data", "personal_data", is_flag=True,
+        help=f"Include citizens' names and phone numbers as stored in {what} "
+        "(default: withheld). Prints a warning on stderr.")
+
+
+def warn_personal_data(where: str) -> None:
+    """Say, on stderr, that personal data is being written out on request."""
+    click.echo(f"warning: {where} contains citizens' personal data (names, phone numbers) "
+               "as stored, because --with-personal-data was given; it is personal "
+               "information under the PIPL: keep it only where such data may be kept.",
+               err=True)
 
 
 def parse_moment(value: str | None, option: str) -> datetime | date | None:

@@ -11,9 +11,10 @@ from importlib.metadata import version as dist_version
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from adapters.audit_store import refs_of
-from adapters.cli.audit_common import audit_store
+from adapters.cli.audit_common import audit_store, personal_data_option, warn_personal_data
 from adapters.cli.common import errors_as_messages, store_option
 from workflow.audit.digest import Digest, InvalidDigest, check_digest, compute_digest
 from workflow.audit.export import FORMAT, check_export, export_lines
@@ -21,6 +22,7 @@ from workflow.audit.period import parse_period
 from workflow.audit.rows import StoredRow, decode_state
 from workflow.audit.verify import verify_rows
 from workflow.case import case_id
+from workflow.masking import CITIZEN_FIELDS
 from workflow.store_url import describe
 
 
@@ -101,17 +103,27 @@ def _select(rows: list[StoredRow], case: str | None, period: str | None) -> list
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for events.jsonl and manifest.json.")
 @click.option("--redact", is_flag=True, help="Replace citizens' names and phones by salted "
-              "hashes (HMAC-SHA256).")
-@click.option("--salt", envvar="HOTLINE_AUDIT_SALT", help="Salt for --redact (default: random,"
-              " never written). The same salt gives the same pseudonyms across exports.")
+              "hashes (HMAC-SHA256): the default, kept for scripts that say so.")
+@personal_data_option("events.jsonl")
+@click.option("--salt", envvar="HOTLINE_AUDIT_SALT", help="Salt of the redaction (default: "
+              "random, never written). The same salt gives the same pseudonyms across exports.")
 @store_option
 @errors_as_messages
 def export_command(case: str | None, period: str | None, out: Path, redact: bool,
-                   salt: str | None, store: str) -> None:
+                   personal_data: bool, salt: str | None, store: str) -> None:
     """Write the events of CASE, or of the cases received in --period, as JSON
-    Lines with a manifest (digest, counts, tool version)."""
+    Lines with a manifest (digest, counts, tool version).
+
+    Citizens' names and phones are replaced by salted hashes (the chain
+    stays checkable) unless --with-personal-data is given."""
     if bool(case) == bool(period):
         raise click.UsageError("give either CASE or --period P")
+    if personal_data and redact:
+        raise click.UsageError("give either --redact (the default) or --with-personal-data")
+    ctx = click.get_current_context()
+    if personal_data and ctx.get_parameter_source("salt") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--salt is for the redaction, which --with-personal-data turns off")
+    redact = not personal_data
     with audit_store(store) as audit_db:
         rows = list(audit_db.rows())
     position = rows[-1].position if rows else 0
@@ -120,6 +132,8 @@ def export_command(case: str | None, period: str | None, out: Path, redact: bool
         raise click.ClickException(f"case {case}: not found")
     key = (salt.encode() if salt else secrets.token_bytes(32)) if redact else None
     out.mkdir(parents=True, exist_ok=True)
+    if personal_data:
+        warn_personal_data(f"{out / 'events.jsonl'}")
     events_path = out / "events.jsonl"
     lines = list(export_lines(chosen, refs_of(rows), key))
     with events_path.open("w", encoding="utf-8") as f:
@@ -135,8 +149,9 @@ def export_command(case: str | None, period: str | None, out: Path, redact: bool
         "digest": str(compute_digest(rows, position)), "position": position,
         "counts": {"cases": len(heads), "events": len(lines),
                    "redacted_events": sum(1 for x in lines if "redacted" in x)},
-        "redaction": {"fields": ["citizen.name", "citizen.phone"], "method": "hmac-sha256",
-                      "salt_written": False} if redact else None,
+        "personal_data": personal_data,
+        "redaction": {"fields": [f"citizen.{f}" for f in CITIZEN_FIELDS],
+                      "method": "hmac-sha256", "salt_written": False} if redact else None,
         "heads": heads,
         "files": {"events.jsonl": hashlib.sha256(events_path.read_bytes()).hexdigest()},
     }
