@@ -244,3 +244,27 @@ def test_an_unreachable_store_is_a_one_line_error(tmp_path: Path, example: Path)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), lines
+
+
+def test_a_store_failure_mid_run_says_how_far_it_got(
+    tmp_path: Path, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = f"sqlite:///{tmp_path}/h.db"
+    real = Hotline.execute_batch
+    calls = []
+
+    def failing(self: Hotline, commands: Any) -> Any:
+        calls.append(len(commands))
+        if len(calls) == 2:
+            raise OSError("disk I/O error")
+        return real(self, commands)
+
+    monkeypatch.setattr(Hotline, "execute_batch", failing)
+    result = invoke(str(example), "--store", store, "-q", "--batch", "2")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: import stopped after line 2 (applied 2, duplicates 0, rejected 0 so far; "
+        "every line up to there is stored): disk I/O error. Run it again to resume."]
+    monkeypatch.setattr(Hotline, "execute_batch", real)
+    resumed = invoke(str(example), "--store", store, "-q", "--batch", "2")
+    assert resumed.stdout.strip() == "applied 4, duplicates 2, rejected 0"
