@@ -59,7 +59,7 @@ def _local(moment: datetime) -> str:
 @click.option("--recorded", is_flag=True, help="--as-of is the time the system recorded events.")
 @click.option("--today", metavar="DATE", help="Reference date for the lights "
               "(default: the --as-of date, else today).")
-@personal_data_option("the JSON's history")
+@personal_data_option("the output")
 @format_option
 @store_option
 @errors_as_messages
