@@ -140,6 +140,8 @@ class ViewStore:
             self.connection.commit()
         else:
             with self.connection.transaction(), self.connection.cursor() as cur:
+                if begin == "BEGIN":  # a reader: one snapshot for every statement
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield Tx(cur, self.dialect)
 
     def close(self) -> None:
