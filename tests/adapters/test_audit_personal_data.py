@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -161,3 +162,11 @@ def test_contradictory_options_are_refused(imported: str, tmp_path: Path) -> Non
                    "--with-personal-data")
     assert salted.exit_code == 2 and "--salt is for the redaction" in salted.output
     assert not Path(out).exists()
+
+
+def test_the_docs_python_example_runs() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "audit.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert blocks and any("masked()" in b for b in blocks)
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), {})
