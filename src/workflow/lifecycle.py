@@ -114,6 +114,12 @@ NEW_UNITS_DISTINCT = Rule(
         cmd.lead or c.lead, cmd.co_units if cmd.co_units is not None else list(c.co_units)
     ),
 )
+# A case the office answered itself (即时办结) was never assigned: reopening it
+# needs a lead to answer for the new reply, or it would wait for nobody.
+LEAD_KNOWN = Rule(
+    "a lead: the one given, or the last one (the case has none)",
+    lambda c, cmd, p: bool(cmd.lead or c.lead),
+)
 WAIVED_WITH_REASON = Rule(
     "only with waive_callback: true and a non-empty reason",
     lambda c, cmd, p: bool(cmd.waive_callback) and _filled(cmd.reason),
@@ -138,7 +144,7 @@ TABLE: tuple[Row, ...] = (
     Row("callback", "回访", ("replied",), "callback", (RESULT_KNOWN,)),
     Row(
         "reopen", "重办", ("callback",), "assigned",
-        (LAST_UNSATISFIED, REASON_GIVEN, NEW_UNITS_DISTINCT),
+        (LAST_UNSATISFIED, REASON_GIVEN, LEAD_KNOWN, NEW_UNITS_DISTINCT),
     ),
     Row("close", "办结", ("callback",), "closed"),
     Row("close", "办结", ("replied",), "closed", (WAIVED_WITH_REASON,)),

@@ -169,6 +169,7 @@ class Model:
             return {rule for rule, ok in (
                 ("the latest callback result is unsatisfied", self.last_result == "unsatisfied"),
                 ("non-empty reason", filled(cmd["reason"])),
+                ("a lead: the one given, or the last one (the case has none)", bool(lead)),
                 ("new co_units, if given, distinct and not containing the lead",
                  len(set(co)) == len(co) and lead not in co),
             ) if not ok}
