@@ -5,8 +5,8 @@ for a one-shot §5 report. See docs/projections.md.
 """
 
 from projections.api import ReadSide, report_for
-from projections.period import Period, parse_period
 from projections.runner import Drift, Runner, Status, UnknownProjection
+from workflow.period import Period, parse_period
 
 __all__ = ["Drift", "Period", "ReadSide", "Runner", "Status", "UnknownProjection",
            "parse_period", "report_for"]

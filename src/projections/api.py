@@ -17,12 +17,12 @@ from typing import Any
 
 from projections import bulletin, queries, report
 from projections.base import Projection
-from projections.period import Period, parse_period
 from projections.registry import default_projections
 from projections.runner import Progress, Runner, live_table
 from projections.store import Tx, ViewStore
 from workflow import Hotline
 from workflow.commands import SHANGHAI
+from workflow.period import Period, parse_period
 
 
 def today() -> date:

@@ -11,12 +11,12 @@ from datetime import date, datetime
 from typing import Any
 
 from projections.asof import evaluate
-from projections.period import Period
 from projections.report import cohort
 from projections.steps import load_steps
 from projections.store import Tx
 from workflow import Hotline
 from workflow.commands import SHANGHAI
+from workflow.period import Period
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "platform": ("mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox"),

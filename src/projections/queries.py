@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 from projections.asof import evaluate
-from projections.period import Period
 from projections.report import Compliance, cohort
 from projections.steps import load_steps
 from projections.store import Tx
 from workflow.calendar import Calendar
 from workflow.case import HOTLINE_OFFICE
+from workflow.period import Period
 from workflow.view import light
 
 

@@ -16,11 +16,11 @@ from typing import Any
 
 from projections.asof import CaseAt, evaluate
 from projections.figures import SPEC, Tally, ratio
-from projections.period import Period
 from projections.steps import load_steps
 from projections.store import Tx
 from workflow.calendar import Calendar
 from workflow.commands import CALLBACK_RESULTS, CATEGORIES, CHANNELS
+from workflow.period import Period
 
 RATED = ("satisfied", "basically_satisfied", "unsatisfied")
 GOOD = ("satisfied", "basically_satisfied")

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from adapters.bulletin.assemble import previous_period
 from adapters.cli.main import cli
-from projections.period import parse_period
+from workflow.period import parse_period
 
 Q3 = ("--period", "2016Q3", "--as-of", "2016-12-31")
 

@@ -16,7 +16,7 @@ from typing import Any
 from adapters.audit_store import digest_at
 from adapters.bulletin.model import MAX_EXEMPLARY, BulletinData
 from projections import ReadSide
-from projections.period import Period, parse_period
+from workflow.period import Period, parse_period
 
 # Candidates asked of the read side: more than are printed, so that the
 # renderers' ranking (multi-agency first) has something to choose from.

@@ -18,11 +18,11 @@ from adapters.cli.audit_common import audit_store, personal_data_option, warn_pe
 from adapters.cli.common import errors_as_messages, store_option
 from workflow.audit.digest import Digest, InvalidDigest, check_digest, compute_digest
 from workflow.audit.export import FORMAT, check_export, export_lines
-from workflow.audit.period import parse_period
 from workflow.audit.rows import StoredRow, decode_state
 from workflow.audit.verify import verify_rows
 from workflow.case import case_id
 from workflow.masking import CITIZEN_FIELDS
+from workflow.period import parse_period
 from workflow.store_url import describe
 
 

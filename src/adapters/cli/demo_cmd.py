@@ -38,8 +38,8 @@ from adapters.config import load_config, open_configured
 from adapters.demo import generate_seed_quarter, generate_volume, write_jsonl
 from adapters.importer import Importer
 from projections import ReadSide
-from projections.period import Period, parse_period
 from workflow import Hotline, WorkflowError
+from workflow.period import Period, parse_period
 
 SEED_PERIOD = "2016Q3"
 # Every seed-quarter case is closed by mid-November 2016 (adapters.demo):

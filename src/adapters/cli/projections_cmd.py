@@ -22,7 +22,7 @@ from tqdm import tqdm
 from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
 from projections import ReadSide
 from projections.log import PAGE_SIZE
-from projections.period import Period, parse_date, parse_period
+from workflow.period import Period, parse_date, parse_period
 
 
 @dataclass

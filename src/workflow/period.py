@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from workflow import WorkflowError
+from workflow.errors import WorkflowError
 
 
 class InvalidPeriod(WorkflowError):
@@ -22,6 +22,9 @@ class Period:
     label: str
     start: date
     end: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
 
     def as_json(self) -> dict[str, str]:
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
