@@ -120,14 +120,15 @@ class ReadSide:
             return bulletin.hot_topics(tx, table, _period(period), as_of or today(), top)
 
     def exemplary(self, period: str | Period, as_of: date | None = None, limit: int = 5,
-                  catch_up: bool = True) -> list[dict[str, Any]]:
-        """Exemplary-case candidates: ExemplaryCase dicts with their timeline."""
+                  catch_up: bool = True, pinned: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Exemplary-case candidates: ExemplaryCase dicts with their timeline;
+        the editor's `pinned` case references first."""
         if catch_up:
             self.catch_up(["case_facts"])
         with self.store.read() as tx:
             table, _ = self._table(tx, "case_facts", "case_facts")
             return bulletin.exemplary(tx, table, self.hotline, _period(period),
-                                      as_of or today(), limit)
+                                      as_of or today(), limit, pinned)
 
     def _table(self, tx: Tx, name: str, base: str) -> tuple[str, int]:
         return live_table(tx, self.projections[name], base)

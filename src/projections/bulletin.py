@@ -7,6 +7,7 @@ TimelineEntry), which this layer may not import."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -47,8 +48,9 @@ def hot_topics(tx: Tx, table: str, period: Period, as_of: date, top: int = 3
                 continue
             counts[topic] += 1
             towns.setdefault(topic, Counter())[township or "unknown"] += 1
-            if len(examples.setdefault(topic, [])) < top and content:
-                examples[topic].append(content)
+            shown = examples.setdefault(topic, [])
+            if len(shown) < top and content and content not in shown:  # no repeats
+                shown.append(content)
         out[group] = [
             {"topic": t, "count": n,
              "townships": sorted(towns[t].items(), key=lambda kv: (-kv[1], kv[0]))[:top],
@@ -59,9 +61,10 @@ def hot_topics(tx: Tx, table: str, period: Period, as_of: date, top: int = 3
 
 
 def exemplary(tx: Tx, table: str, hotline: Hotline, period: Period, as_of: date,
-              limit: int = 5) -> list[dict[str, Any]]:
+              limit: int = 5, pinned: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Closed cases whose latest callback was `satisfied` (as of the date):
-    multi-agency ones first (more units first), then the quickest closed."""
+    the editor's `pinned` cases first (in the order given), then multi-agency
+    ones (more units first), then the quickest closed."""
     rows = cohort(tx, table, period, as_of,
                   "ref, channel, category, township, content, received_at, steps")
     found = []
@@ -73,12 +76,14 @@ def exemplary(tx: Tx, table: str, hotline: Hotline, period: Period, as_of: date,
         closed_at = next(s[0] for s in parsed if s[1] == "Z")
         multi = case.joint or bool(case.returns) or len(case.units_ever) > 1
         days = (case.closed - case.received).days if case.received else 0
-        rank = (not multi, -len(case.units_ever), days, ref)
+        pin = list(pinned).index(ref) if ref in pinned else len(pinned)
+        rank = (pin, not multi, -len(case.units_ever), days, ref)
         found.append((rank, {
             "case": ref, "channel": channel, "category": category, "township": township,
             "content": content, "received_at": datetime.fromisoformat(received_at),
             "closed_at": datetime.fromisoformat(closed_at), "lead": case.lead or "",
             "co_units": case.co_units, "units": case.units_ever, "satisfied": True,
+            "pinned": ref in pinned,
         }))
     found.sort(key=lambda f: f[0])
     chosen = [c for _, c in found[:limit]]

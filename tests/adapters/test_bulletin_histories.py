@@ -165,3 +165,26 @@ def test_the_previous_quarter_is_the_comparison_column(store_url: str, tmp_path:
 def test_the_period_before(period: str, before: tuple[str, date, date]) -> None:
     found = previous_period(parse_period(period))
     assert (found.label, found.start, found.end) == before
+
+
+def test_report_exemplary_pins_the_editors_cases_first(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from adapters.cli.main import cli
+    from adapters.demo import EXEMPLARY_CASES, generate_seed_quarter, write_jsonl
+
+    data = tmp_path / "q3.jsonl"
+    write_jsonl(generate_seed_quarter(), data)
+    store = f"sqlite:///{tmp_path}/h.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", "-q", "--store", store, str(data)]).exit_code == 0
+    single = EXEMPLARY_CASES[1]  # the loudspeaker case, handled by one unit
+    args = ["report", "--store", store, "--period", "2016Q3", "--as-of", "2016-12-31",
+            "--format", "markdown"]
+    plain = runner.invoke(cli, args).output
+    pinned = runner.invoke(cli, [*args, "--exemplary", single]).output
+    section = pinned.split("## 四、优秀办件学习")[1]
+    first = section.index("### 1.")
+    assert section.find(f"工单{single}") > first
+    assert section.find(f"工单{single}") < section.index("### 2.")
+    assert f"工单{single}" not in plain.split("## 四、优秀办件学习")[1]

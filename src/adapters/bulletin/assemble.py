@@ -10,6 +10,7 @@ a published figure can be checked against the history later.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,6 +63,7 @@ def bulletin_data(
     position: int | None = None,
     issue_no: str | None = None,
     published: date | None = None,
+    pinned: Sequence[str] = (),
 ) -> BulletinData:
     """Everything the renderers need for `period` as of `as_of`.
 
@@ -73,7 +75,7 @@ def bulletin_data(
         report, position = read.report_at(p, as_of)
     previous = read.report(previous_period(p), as_of, catch_up=False)
     topics = read.hot_topics(p, as_of, catch_up=False)
-    candidates = read.exemplary(p, as_of, limit=CANDIDATES, catch_up=False)
+    candidates = read.exemplary(p, as_of, limit=CANDIDATES, catch_up=False, pinned=pinned)
     # Validated against the renderers' contract (model.py): a key the read
     # side renamed fails here, loudly, rather than leaving a section empty.
     return BulletinData.model_validate({

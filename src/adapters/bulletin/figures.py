@@ -168,17 +168,20 @@ def is_multi_agency(case: ExemplaryCase) -> bool:
 def rank_exemplary(
     cases: Iterable[ExemplaryCase], limit: int = MAX_EXEMPLARY
 ) -> list[ExemplaryCase]:
-    """Satisfied candidates, multi-agency first, then by more units, then earliest."""
+    """Satisfied candidates: the editor's pinned ones first, in the order
+    given, then multi-agency, then by more units, then earliest."""
     eligible = [case for case in cases if case.satisfied]
-    eligible.sort(
+    pinned = [case for case in eligible if case.pinned]
+    others = sorted(
+        (case for case in eligible if not case.pinned),
         key=lambda case: (
             not is_multi_agency(case),
             -len({*case.units, case.lead, *case.co_units}),
             local(case.received_at),
             case.case,
-        )
+        ),
     )
-    return eligible[:limit]
+    return (pinned + others)[:limit]
 
 
 def linkage(report: Report) -> Mapping[str, Any]:

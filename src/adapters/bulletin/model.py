@@ -69,6 +69,7 @@ class ExemplaryCase(_Contract):
         default_factory=list, description="every unit the case was ever assigned to"
     )
     satisfied: bool
+    pinned: bool = Field(default=False, description="chosen by the editor: listed first")
     timeline: list[TimelineEntry] = Field(default_factory=list)
 
 

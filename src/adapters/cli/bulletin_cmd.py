@@ -58,6 +58,7 @@ def _bulletin(request: ReportRequest, render: str) -> str:
         request.read, request.period, request.as_of,
         read_narrative(request.options.get("narrative")),
         report=request.figures, position=request.position,
+        pinned=tuple(request.options.get("exemplary") or ()),
     )
     lang = request.options.get("lang") or "zh"
     text = render_markdown(data, lang) if render == "markdown" else render_html(data, lang)
@@ -89,6 +90,10 @@ add_report_option(click.Option(
     ["--narrative"], metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Section 二 (热线工作动态), written by the office in Markdown; "
     "left marked as to be written when absent."))
+add_report_option(click.Option(
+    ["--exemplary"], metavar="CASE", multiple=True,
+    help="A case the editor chose for 四、优秀办件学习 (repeatable): listed first, "
+    "if closed with a satisfied callback."))
 add_report_option(click.Option(
     ["--out"], metavar="FILE", type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the report (any format) to FILE instead of stdout."))

@@ -35,7 +35,12 @@ from adapters.cli.import_cmd import ProgressBar as ImportBar
 from adapters.cli.import_cmd import RejectsFile
 from adapters.cli.projections_cmd import ProgressBar as CatchUpBar
 from adapters.config import load_config, open_configured
-from adapters.demo import generate_seed_quarter, generate_volume, write_jsonl
+from adapters.demo import (
+    EXEMPLARY_CASES,
+    generate_seed_quarter,
+    generate_volume,
+    write_jsonl,
+)
 from adapters.importer import Importer
 from projections import ReadSide
 from workflow import Hotline, WorkflowError
@@ -57,6 +62,7 @@ class DemoSet:
     lines: int
     period: Period
     as_of: date
+    exemplary: tuple[str, ...] = ()  # the seed's own exemplary cases, pinned
 
 
 def generate(out: Path, cases: int | None, seed: int) -> DemoSet:
@@ -64,7 +70,7 @@ def generate(out: Path, cases: int | None, seed: int) -> DemoSet:
     if cases is None:
         path = out / "demo-2016q3.jsonl"
         lines = write_jsonl(generate_seed_quarter(seed), path)
-        return DemoSet(path, lines, parse_period(SEED_PERIOD), SEED_AS_OF)
+        return DemoSet(path, lines, parse_period(SEED_PERIOD), SEED_AS_OF, EXEMPLARY_CASES)
     path = out / f"demo-volume-{cases}-seed{seed}.jsonl"
     last = [VOLUME_START]
 
@@ -168,7 +174,7 @@ def demo_command(store: str | None, out: Path, cases: int | None, seed: int,
         note(quiet, f"projections at position {head}")
         report, position = read.report_at(data_set.period, data_set.as_of, catch_up=False)
         data = bulletin_data(read, data_set.period, data_set.as_of, text,
-                             report=report, position=position)
+                             report=report, position=position, pinned=data_set.exemplary)
     finally:
         read.close()
     label = data_set.period.label
