@@ -46,13 +46,17 @@ class Taxonomy:
 
     def classify(self, content: str) -> str:
         """The topic with the most keyword occurrences (non-overlapping,
-        longest keyword first); the earlier topic on a tie; else the fallback."""
+        longest keyword first); on a tie, the one whose keywords cover more
+        characters (the more specific: 房产证 over 手续), then the earlier
+        topic; else the fallback."""
         if self._pattern is None:
             return self.fallback
         hits = [0] * len(self.topics)
+        chars = [0] * len(self.topics)
         for word in self._pattern.findall(content):
             hits[self._topic_of[word]] += 1
-        best = max(range(len(hits)), key=lambda i: (hits[i], -i), default=None)
+            chars[self._topic_of[word]] += len(word)
+        best = max(range(len(hits)), key=lambda i: (hits[i], chars[i], -i), default=None)
         if best is None or hits[best] == 0:
             return self.fallback
         return self.topics[best][0]
