@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import resource
 import sqlite3
@@ -129,7 +130,8 @@ def run_import(url: str, lines: list[bytes], batch: int, profile: bool) -> Timin
     if summary.rejected or summary.duplicates:
         raise SystemExit(f"generated data should import cleanly: {summary.line()}")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        order = os.environ.get("PROFILE_SORT", "cumulative")  # e.g. tottime
+        pstats.Stats(profiler).sort_stats(order).print_stats(30)
     return summary.applied, elapsed, cpu
 
 
