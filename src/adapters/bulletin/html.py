@@ -1,6 +1,6 @@
 """The bulletin as one self-contained HTML file with inline SVG charts.
 
-Same text as the Markdown form (built in `prose.py`), plus four charts.
+Same text as the Markdown form (built in `prose/`), plus four charts.
 Self-contained on purpose: it is mailed, archived and printed, so it carries
 no script, no external font, image or stylesheet, and opens offline.
 """

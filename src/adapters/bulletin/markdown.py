@@ -1,4 +1,4 @@
-"""The bulletin as Markdown: the sentences of `prose.py`, escaped for Markdown.
+"""The bulletin as Markdown: the sentences of `prose/`, escaped for Markdown.
 
 Structure (the 2016 Q3 county bulletin): 一、办理基本情况, 二、热线工作动态
 (the office's own narrative), 三、热点内容介绍, 四、优秀办件学习, then a line
