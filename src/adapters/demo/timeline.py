@@ -58,6 +58,12 @@ class Plan:
     with_citizen: bool = True
 
 
+def leaves_room(p: Plan) -> bool:
+    """Whether the plan's reply time leaves room for returns, joint handling
+    and extensions (10 or 15 working days, not answered at once, not urgent)."""
+    return not p.answered and not p.urgent and REPLY_DAYS[p.category] >= 10
+
+
 @dataclass
 class Intake:
     """The words and units of one case (chosen by the generator)."""
