@@ -59,6 +59,24 @@ def canonical(
     return text.encode()
 
 
+def canonical_text(
+    topic: str, id_text: str, version: int, recorded_iso: str, body: dict[str, Any]
+) -> bytes:
+    """`canonical()` for a caller that already holds the text forms: the
+    case id as `str(case_id)`, the recorded time as its `isoformat()`, and a
+    `body` of plain JSON values (the business time as its ISO text) without
+    the excluded keys. The same bytes, without formatting anything twice:
+    the engine's own path when it records an event (`canonical` stays the
+    auditor's, over what was stored)."""
+    doc = {"topic": topic, "id": id_text, "version": version, "recorded": recorded_iso,
+           "payload": body}
+    try:
+        return canonical_json(doc).encode()
+    except TypeError:  # a key that is not a string: the general path
+        doc["payload"] = _plain(body)
+        return canonical_json(doc).encode()
+
+
 def _plain_scalar(value: Any) -> Any:
     if isinstance(value, (datetime, date)):  # datetime is a date
         return value.isoformat()
