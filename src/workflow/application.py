@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
 
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
@@ -31,6 +31,7 @@ from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
 from workflow.prefetch import select_streams
 from workflow.store_url import DEFAULT_STORE, persistence_env
+from workflow.transcoder import FastJSONTranscoder
 from workflow.view import CaseView, read_case
 
 CitizenCodec = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
@@ -79,6 +80,13 @@ class Hotline(Application[UUID]):
         """Open the store at `url` (sqlite:///path.db, sqlite:///:memory:,
         postgresql://user@host:port/dbname)."""
         return cls(persistence_env(url), url=url, **options)
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = super().construct_transcoder()
+        if type(transcoder) is JSONTranscoder:  # the default: same bytes, cheaper (transcoder.py)
+            transcoder = FastJSONTranscoder()
+            self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
