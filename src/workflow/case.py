@@ -22,7 +22,7 @@ from workflow import lifecycle
 from workflow.calendar import Calendar
 from workflow.chain import GENESIS, canonical_text, link
 from workflow.commands import Command, Receive
-from workflow.deadlines import CLOCKS, DeadlineSet, on_assign, on_extend, on_receive, on_reopen
+from workflow.deadlines import CLOCKS, on_assign, on_extend, on_receive, on_reopen
 from workflow.errors import InvalidTransition, RuleViolation
 from workflow.policy import Policy
 
@@ -254,12 +254,17 @@ class Case(Aggregate):
     # -- state helpers used by apply (deterministic) ------------------------
 
     def set_deadlines(self, data: dict[str, Any]) -> None:
-        deadlines = DeadlineSet.from_event(data)
-        for clock, day in deadlines.dates.items():
-            setattr(self, clock, day)
-        kept = {c for c in self.provisional if c not in deadlines.dates}
-        self.provisional = frozenset(kept | deadlines.provisional)
-        self.policy_id, self.calendar_id = deadlines.policy, deadlines.calendar
+        # DeadlineSet.from_event(data), read in place: this runs for every
+        # replayed or recorded event that sets deadlines.
+        provisional = data.get("provisional", ())
+        for clock in CLOCKS:
+            if clock in data:
+                text = data[clock]
+                setattr(self, clock, date.fromisoformat(text) if text else None)
+        if self.provisional or provisional:
+            kept = {c for c in self.provisional if c not in data}
+            self.provisional = frozenset(kept.union(provisional))
+        self.policy_id, self.calendar_id = data["policy"], data["calendar"]
 
     def start_assignment(self, lead: str, co_units: list[str]) -> None:
         self.lead, self.co_units, self.acknowledged = lead, tuple(co_units), frozenset()
