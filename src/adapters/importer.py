@@ -12,8 +12,10 @@ events of a clean run.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,7 @@ from workflow.commands import AnyCommand, Command, parse_command
 
 MAX_LINE_BYTES = 256 * 1024
 BATCH_LINES = 500
+GC_THRESHOLD = 10_000  # net allocations between young-generation collections, while importing
 
 # Validating the raw bytes in one step (pydantic's own JSON parser) is about
 # twice as fast as json.loads + validation; a line it refuses goes the slow
@@ -126,8 +129,9 @@ class Importer:
     def run(self, lines: Iterable[bytes]) -> ImportSummary:
         """Apply `lines` (each with or without its line terminator)."""
         self.summary = ImportSummary()
-        for batch in _batches(enumerate(lines, start=1), self.batch_lines):
-            self._apply(batch, self.summary)
+        with _fewer_collections():
+            for batch in _batches(enumerate(lines, start=1), self.batch_lines):
+                self._apply(batch, self.summary)
         return self.summary
 
     def _apply(self, batch: list[tuple[int, bytes]], summary: ImportSummary) -> None:
@@ -158,6 +162,25 @@ class Importer:
             summary.rejects.append((number, reason))
             self.on_reject(number, raw, reason)
         self.progress(len(batch), applied)
+
+
+@contextmanager
+def _fewer_collections(first_generation: int = GC_THRESHOLD) -> Iterator[None]:
+    """Run the cyclic garbage collector less often for the length of an import.
+
+    Each line allocates a few hundred short-lived objects, and the import
+    keeps thousands of cases in memory: at Python's default threshold (a
+    collection every 700 net allocations) the collector runs every line or
+    two and keeps promoting and re-scanning the cached cases, about a tenth
+    of the import's CPU. Collection stays on (reference counting frees
+    almost everything anyway); the previous thresholds are restored after.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(max(previous[0], first_generation), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def _batches(
