@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.calendar import Calendar, CalendarSource, PackageSource
-from workflow.datafile import DataFileError, KeyLines, KeyPath, Problem, read_data
+from workflow.datafile import Checker, DataFileError, KeyPath, read_data
 
 KIND = "calendar"
 TOP_KEYS = ("year", "notice", "holidays", "makeup_workdays")
@@ -93,14 +93,7 @@ def calendar_with_files(paths: Iterable[Path | str]) -> Calendar:
     return Calendar(sources=(*files, PackageSource()))
 
 
-class _Checker:
-    def __init__(self, lines: KeyLines) -> None:
-        self.lines = lines
-        self.problems: list[Problem] = []
-
-    def bad(self, path: KeyPath, message: str) -> None:
-        self.problems.append(self.lines.problem(path, message))
-
+class _Checker(Checker):
     def source(self, data: dict[str, Any], path: Path) -> FileSource | None:
         self.unknown((), data, TOP_KEYS)
         year = data.get("year")
@@ -116,11 +109,6 @@ class _Checker:
             return None
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         return FileSource(year, str(notice), holidays, makeup, str(path), digest)
-
-    def unknown(self, path: KeyPath, table: dict[str, Any], known: tuple[str, ...]) -> None:
-        for key in table:
-            if key not in known:
-                self.bad((*path, key), f"unknown key (known: {', '.join(known)})")
 
     def entries(self, key: str, value: Any) -> list[tuple[KeyPath, dict[str, Any]]]:
         if not isinstance(value, list):

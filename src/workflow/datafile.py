@@ -97,6 +97,23 @@ class KeyLines:
 
 # -- TOML: headers and `key =` lines ------------------------------------------------
 
+class Checker:
+    """Collects every problem of a data file (not just the first), each
+    naming its key and line; subclasses check one kind of file."""
+
+    def __init__(self, lines: KeyLines) -> None:
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def bad(self, path: KeyPath, message: str) -> None:
+        self.problems.append(self.lines.problem(path, message))
+
+    def unknown(self, path: KeyPath, table: dict[str, Any], known: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in known:
+                self.bad((*path, key), f"unknown key (known: {', '.join(known)})")
+
+
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _BARE_OR_QUOTED = r"""(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')"""
 _KEY = re.compile(rf"^\s*({_BARE_OR_QUOTED}(?:\s*\.\s*{_BARE_OR_QUOTED})*)\s*=")

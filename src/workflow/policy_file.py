@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.commands import CATEGORIES, CHANNELS
-from workflow.datafile import DataFileError, KeyLines, KeyPath, Problem, read_data
+from workflow.datafile import Checker, DataFileError, KeyPath, read_data
 from workflow.policy import DEFAULT_POLICY, Policy, PolicyBook
 
 KIND = "policy"
@@ -95,18 +95,9 @@ def policy_toml(policy: Policy) -> str:
     return "\n".join(out) + "\n"
 
 
-class _Checker:
-    def __init__(self, lines: KeyLines) -> None:
-        self.lines = lines
-        self.problems: list[Problem] = []
-
-    def bad(self, path: KeyPath, message: str) -> None:
-        self.problems.append(self.lines.problem(path, message))
-
+class _Checker(Checker):
     def policy(self, data: dict[str, Any]) -> Policy | None:
-        for key in data:
-            if key not in TOP_KEYS:
-                self.bad((key,), f"unknown key (known: {', '.join(TOP_KEYS)})")
+        self.unknown((), data, TOP_KEYS)
         for key in ("id", "effective", "reply_days", *NUMBERS):
             if key not in data:
                 self.bad((key,), "missing")
