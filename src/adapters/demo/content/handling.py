@@ -4,8 +4,6 @@ second replies, and the office's own answers."""
 
 from __future__ import annotations
 
-OFFICE = "热线办"
-
 CONTRIBUTIONS: tuple[str, ...] = (
     "我单位已派员到现场配合核查，情况属实，同意牵头单位的处理意见。",
     "已配合牵头单位开展联合检查，相关情况已书面反馈。",
