@@ -67,6 +67,8 @@ class Case(Aggregate):
             """The event's own effect on the case (overridden per event)."""
 
     class Received(Event, Aggregate.Created):
+        # eventsourcing builds the case with __init__ and then calls apply(),
+        # so creation goes through the same apply path as every other event.
         TOPIC = topic("Received")
         # v2 added `operator` (who took the call) and `classification` (the
         # GB/T 39666 code); v1 events are upcast when read, never rewritten.
@@ -90,14 +92,6 @@ class Case(Aggregate):
             actor = state.get("actor")
             state["operator"] = actor if actor and actor != HOTLINE_OFFICE else None
             state["classification"] = None
-
-        def mutate(self, aggregate: Any) -> Any:
-            # Created events build the aggregate with __init__ and do not call
-            # apply(); call it so creation goes through the same apply path.
-            case = super().mutate(aggregate)
-            assert isinstance(case, Case)
-            self.apply(case)
-            return case
 
         def apply_facts(self, case: Case) -> None:
             case.ref = self.ref
