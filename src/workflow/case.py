@@ -278,10 +278,8 @@ class Case(Aggregate):
             operator=cmd.operator, classification=cmd.classification,
         )
         id_, ts = case_id(cmd.case), cls.Received.create_timestamp()
-        content = canonical_text(cls.Received.TOPIC, id_text(id_), 1, ts.isoformat(),
-                                 {**fields, "at": cmd.at.isoformat()})
-        return cls._create(cls.Received, id=id_, timestamp=ts, chain=link(GENESIS, content),
-                           **fields)
+        chain = _chain_link(GENESIS, cls.Received, id_, 1, ts, fields)
+        return cls._create(cls.Received, id=id_, timestamp=ts, chain=chain, **fields)
 
     def execute(self, cmd: Command, policy: Policy, calendar: Calendar) -> None:
         """Check `cmd` against the table and the case, then record its event."""
@@ -309,14 +307,9 @@ class Case(Aggregate):
         self, event_class: type[Event], cmd: Command, actor: str, facts: dict[str, Any]
     ) -> None:
         ts = event_class.create_timestamp()
-        # The chain covers the same facts as the event, given to the encoder
-        # as text (canonical_text: the same bytes as canonical(), cheaper).
-        content = canonical_text(
-            event_class.TOPIC, id_text(self.id), self.version + 1, ts.isoformat(),
-            {"at": cmd.at.isoformat(), "actor": actor, "command_id": cmd.key, **facts},
-        )
-        self.trigger_event(event_class, timestamp=ts, chain=link(self.chain, content),
-                           at=cmd.at, actor=actor, command_id=cmd.key, **facts)
+        fields = {"at": cmd.at, "actor": actor, "command_id": cmd.key, **facts}
+        chain = _chain_link(self.chain, event_class, self.id, self.version + 1, ts, fields)
+        self.trigger_event(event_class, timestamp=ts, chain=chain, **fields)
 
     # -- one decision per action: which event, with which facts --------------
 
@@ -382,6 +375,18 @@ class Case(Aggregate):
             "closed": (),
         }[self.state]
         return {c: getattr(self, c) for c in CLOCKS if c in running and getattr(self, c)}
+
+
+def _chain_link(
+    previous: str, event_class: type[Case.Event], id_: UUID, version: int,
+    recorded: datetime, fields: dict[str, Any],
+) -> str:
+    """The new event's chain hash: the previous one and the event's canonical
+    content, given to the encoder as text (canonical_text: the same bytes as
+    chain.canonical(), which the auditor uses, at less cost)."""
+    content = canonical_text(event_class.TOPIC, id_text(id_), version, recorded.isoformat(),
+                             {**fields, "at": fields["at"].isoformat()})
+    return link(previous, content)
 
 
 Case.EVENTS = {
