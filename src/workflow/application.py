@@ -88,9 +88,6 @@ class Hotline(Application[UUID]):
             self.register_transcodings(transcoder)
         return transcoder
 
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-
     # -- one method per action ------------------------------------------------
 
     def receive(self, case: str, **fields: Any) -> int:
