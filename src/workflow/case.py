@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -216,8 +216,6 @@ class Case(Aggregate):
         def apply_facts(self, case: Case) -> None:
             case.set_deadlines(self.deadlines)
 
-    EVENTS: ClassVar[dict[str, type[Event]]] = {}
-
     def __init__(self) -> None:
         self.ref = ""
         self.state = lifecycle.NEW
@@ -388,12 +386,3 @@ def _chain_link(
                              {**fields, "at": fields["at"].isoformat()})
     return link(previous, content)
 
-
-Case.EVENTS = {
-    cls.__name__: cls
-    for cls in vars(Case).values()
-    if isinstance(cls, type)
-    and issubclass(cls, Case.Event)
-    and cls.__dict__.get("TOPIC", "").startswith("hotline.case:")
-    and cls is not Case.Event
-}
