@@ -12,7 +12,7 @@ import click
 from tqdm import tqdm
 
 from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
-from adapters.importer import BATCH_LINES, MAX_LINE_BYTES, Importer
+from adapters.importer import BATCH_LINES, MAX_LINE_BYTES, Importer, ImportSummary
 
 
 def _count_lines(path: Path) -> int:
@@ -81,6 +81,14 @@ class ProgressBar:
         self.bar.close()
 
 
+def stopped_message(done: ImportSummary, error: BaseException) -> str:
+    """The one line of an import the store stopped: the last line stored and
+    the first line not stored."""
+    return (f"import stopped after line {done.lines} ({done.line()} so far; "
+            f"every line up to there is stored, line {done.lines + 1} and after are not): "
+            f"{error}. Run it again to resume.")
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, allow_dash=True, dir_okay=False,
                                         path_type=Path))
@@ -128,11 +136,7 @@ def import_command(
         try:
             summary = importer.run(_lines(stream))
         except Exception as e:  # the store failed mid-run: say how far it got
-            done = importer.summary
-            raise click.ClickException(
-                f"import stopped after line {done.lines} ({done.line()} so far; "
-                f"every line up to there is stored): {e}. Run it again to resume."
-            ) from None
+            raise click.ClickException(stopped_message(importer.summary, e)) from None
     click.echo(summary.line())
     if summary.rejected:
         click.echo(f"rejected lines kept in {rejects_path}", err=True)
