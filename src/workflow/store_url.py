@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from workflow.errors import WorkflowError
 
 DEFAULT_STORE = "sqlite:///hotline.db"
+PG_RECORDER = "adapters.pg_schema_lock:SerialisedPostgresApplicationRecorder"
 
 
 class InvalidStoreURL(WorkflowError):
@@ -53,6 +54,8 @@ def _postgres_env(url: str, parsed: object) -> dict[str, str]:
         "POSTGRES_PORT": str(parsed.port or 5432),
         "POSTGRES_USER": unquote(parsed.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        # table creation under a per-schema advisory lock: concurrent opens queue
+        "APPLICATION_RECORDER_TOPIC": PG_RECORDER,
     }
     schema = parse_qs(parsed.query).get("schema")
     if schema:
