@@ -74,10 +74,12 @@ def current_config(url: str | None = None) -> Config:
     return config
 
 
-def open_store(url: str) -> Hotline:
-    """The engine on `url`, with the configured policies, calendar and key."""
+def open_store(url: str, *, create: bool = True) -> Hotline:
+    """The engine on `url`, with the configured policies, calendar and key;
+    a command that only reads passes `create=False` (a missing store is
+    `Error: no SQLite store at PATH`, nothing is created)."""
     try:
-        return open_configured(current_config(url))
+        return open_configured(current_config(url), create=create)
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed

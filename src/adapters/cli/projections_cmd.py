@@ -78,7 +78,7 @@ class ProgressBar:
 
 
 def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
-    hotline = open_store(store)
+    hotline = open_store(store, create=False)  # these commands only read the log
     read = ReadSide(hotline, page_size=page_size, pause=pause)
     read._owns_hotline = True
     return read
