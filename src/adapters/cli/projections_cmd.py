@@ -19,7 +19,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
+from adapters.cli.common import (
+    errors_as_messages,
+    open_store,
+    quiet_option,
+    show_progress,
+    store_option,
+)
 from projections import ReadSide
 from projections.log import PAGE_SIZE
 from workflow.period import Period, parse_date, parse_period
@@ -68,7 +74,8 @@ class ProgressBar:
             self.close()  # a new phase (--check runs one per projection)
         if self.bar is None:
             self.bar = tqdm(total=total, unit=" events", desc=self.desc,
-                            disable=self.quiet, file=sys.stderr, dynamic_ncols=True)
+                            disable=not show_progress(self.quiet), file=sys.stderr,
+                            dynamic_ncols=True)
         self.bar.update(advanced)
 
     def close(self) -> None:
