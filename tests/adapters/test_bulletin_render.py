@@ -563,8 +563,13 @@ def test_user_text_is_escaped() -> None:
 
 def test_html_is_self_contained_with_four_kinds_of_chart() -> None:
     html = render_html(seed_data())
+    # The one url( is the embedded font's data: URL (issue 11): the rest of
+    # the page must name no resource at all.
+    font = re.findall(r"url\(data:font/woff2;base64,[A-Za-z0-9+/=]+\) format\('woff2'\)", html)
+    assert len(font) == 1
+    rest = html.replace(font[0], "")
     for forbidden in ("<script", "src=", "href=", "url(", "@import", "http://", "https://"):
-        assert forbidden not in html, forbidden
+        assert forbidden not in rest, forbidden
     for chart in ("by-channel", "rates", "topics-platform", "topics-conduct_hotline", "linkage"):
         assert f'data-chart="{chart}"' in html
     assert html.count("<svg") == 5
@@ -609,3 +614,44 @@ def test_labels_cover_every_code_in_both_languages() -> None:
             assert lb.label(table, code, "en")
     assert lb.label(lb.TOPICS, "fishing", "zh") == "fishing"  # a deployment's own topic
     assert len(lb.TOPICS) == 11 and len(lb.ACTIONS) == 12
+
+
+# ------------------------------------------------------------------ font
+
+
+def embedded_font(html: str) -> Any:
+    """The page's @font-face font, read back with fontTools."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    found = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", html)
+    assert found, "no embedded font"
+    return TTFont(io.BytesIO(base64.b64decode(found.group(1))))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_embeds_a_font_of_exactly_the_page_characters(lang: str) -> None:
+    from adapters.bulletin.fonts import FAMILY, page_characters
+
+    html = render_html(seed_data(), lang)
+    font = embedded_font(html)
+    covered = {chr(code) for code in font.getBestCmap()}
+    shown = set(page_characters(html))
+    assert "县" in shown if lang == "zh" else "A" in shown
+    assert covered == shown  # every character it shows, and no other
+    assert font["name"].getDebugName(1) == "Noto Sans CJK SC"
+    assert "Open Font License" in (font["name"].getDebugName(13) or "")
+    assert "wght" in [axis.axisTag for axis in font["fvar"].axes]  # bold headings too
+    # The page names no other family: a machine's own fonts never take over.
+    families = set(re.findall(r"font-family[:=]\s*\"?([^;\">]+)", html))
+    assert families == {f"'{FAMILY}'"}, families
+
+
+def test_page_characters_are_what_a_reader_sees() -> None:
+    from adapters.bulletin.fonts import page_characters
+
+    html = ('<html><head><title>标题</title><style>p { color: red }</style></head>'
+            '<body><p class="x" data-label="属性">县&amp;镇\n</p><!-- 注释 --></body></html>')
+    assert page_characters(html) == " &县镇"
