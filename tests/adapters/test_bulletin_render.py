@@ -655,3 +655,53 @@ def test_page_characters_are_what_a_reader_sees() -> None:
     html = ('<html><head><title>标题</title><style>p { color: red }</style></head>'
             '<body><p class="x" data-label="属性">县&amp;镇\n</p><!-- 注释 --></body></html>')
     assert page_characters(html) == " &县镇"
+
+
+# ------------------------------------------------------- exemplary wording
+
+
+def office_answered() -> ExemplaryCase:
+    """A case the office answered itself: no lead unit, ever (issue 11)."""
+    return ExemplaryCase(
+        case="XT20160711-0002",
+        channel="mayor_hotline",
+        category="consultation",
+        township="易俗河镇",
+        content="网友发帖：新农合报销需要哪些材料？",
+        received_at=at("2016-07-11T09:00:00"),
+        closed_at=at("2016-07-12T10:00:00"),
+        lead="",
+        satisfied=True,
+        timeline=[
+            step("2016-07-11T09:00:00", "热线办", "receive"),
+            step("2016-07-11T09:30:00", "热线办", "answer", "持身份证、发票到乡镇合管站办理"),
+            step("2016-07-12T09:00:00", "热线办", "callback", "satisfied"),
+            step("2016-07-12T10:00:00", "热线办", "close"),
+        ],
+    )
+
+
+def test_a_case_the_office_answered_names_the_office_not_an_empty_unit() -> None:
+    data = seed_data(exemplary=[office_answered()])
+    zh = render_markdown(data)
+    assert "### 1. 【待编辑：标题】——热线办直接答复" in zh
+    assert "——\n" not in zh and "——" + "\n" not in zh
+    assert "，热线办直接答复，回访满意。）" in zh
+    assert "主办单位，" not in zh and "主办单位" not in zh.split("## 四")[1]
+    en = render_markdown(data, "en")
+    assert "### 1. [Title to be written] — answered by the hotline office" in en
+    assert "; answered by the hotline office; callback: satisfied.)" in en
+    assert "lead unit ;" not in en and "lead unit" not in en.split("## 4.")[1]
+    html = render_html(data)
+    assert "——热线办直接答复</h3>" in html
+
+
+def test_content_that_opens_with_its_speaker_is_not_introduced_twice() -> None:
+    data = seed_data(exemplary=[office_answered()])
+    zh, en = render_markdown(data), render_markdown(data, "en")
+    assert "\n网友发帖：新农合报销需要哪些材料？\n" in zh and "市民反映：网友发帖" not in zh
+    assert "\n网友发帖：新农合报销需要哪些材料？\n" in en
+    assert "A citizen reported: 网友发帖" not in en
+    # Content without its own opening still gets one, in both languages.
+    plain = render_markdown(seed_data(), "en")
+    assert "A citizen reported: 香堤雅郡工地超出红线施工，有人受伤" in plain
