@@ -38,7 +38,7 @@ from workflow.errors import (
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
 from workflow.prefetch import select_streams
-from workflow.store_url import DEFAULT_STORE, persistence_env
+from workflow.store_url import DEFAULT_STORE, prepare_store
 from workflow.transcoder import FastJSONTranscoder
 from workflow.view import CaseView, read_case
 
@@ -84,10 +84,12 @@ class Hotline(Application[UUID]):
         self._absent: set[UUID] = set()  # cases of the current batch not in the store
 
     @classmethod
-    def open(cls, url: str = DEFAULT_STORE, **options: Any) -> Hotline:
+    def open(cls, url: str = DEFAULT_STORE, *, create: bool = True, **options: Any) -> Hotline:
         """Open the store at `url` (sqlite:///path.db, sqlite:///:memory:,
-        postgresql://user@host:port/dbname)."""
-        return cls(persistence_env(url), url=url, **options)
+        postgresql://user@host:port/dbname[?schema=s&connect_timeout=5]).
+        `create=False` opens an existing store only (`StoreUnavailable`
+        when there is none: a reader never creates one)."""
+        return cls(prepare_store(url, create=create), url=url, **options)
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = super().construct_transcoder()

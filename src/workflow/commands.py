@@ -262,8 +262,19 @@ def describe(error: ValidationError) -> str:
     for e in error.errors(include_url=False):
         loc = [str(p) for p in e["loc"] if p not in COMMANDS]  # drop the union tag
         where = ".".join(loc)
-        parts.append(f"field '{where}': {e['msg']}" if where else e["msg"])
+        msg = e["msg"]
+        if e["type"] in UNKNOWN_VALUE:  # name the value that is not one of the known ones
+            msg += f" (given {_shown(e['input'])})"
+        parts.append(f"field '{where}': {msg}" if where else msg)
     return "; ".join(parts)
+
+
+UNKNOWN_VALUE = frozenset({"literal_error", "enum"})
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, str) else "'" + value + "'"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def parse_command(data: dict[str, Any] | Command) -> Command:

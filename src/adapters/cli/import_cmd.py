@@ -11,7 +11,13 @@ from typing import BinaryIO
 import click
 from tqdm import tqdm
 
-from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
+from adapters.cli.common import (
+    errors_as_messages,
+    open_store,
+    quiet_option,
+    show_progress,
+    store_option,
+)
 from adapters.importer import BATCH_LINES, MAX_LINE_BYTES, Importer, ImportSummary
 
 
@@ -75,7 +81,8 @@ class ProgressBar:
     """Lines done and events/s on stderr; a null bar when quiet."""
 
     def __init__(self, total: int | None, quiet: bool) -> None:
-        self.bar = tqdm(total=total, unit=" lines", disable=quiet, file=sys.stderr,
+        self.bar = tqdm(total=total, unit=" lines", disable=not show_progress(quiet),
+                        file=sys.stderr,
                         dynamic_ncols=True, mininterval=0.5)
         self.events = 0
 

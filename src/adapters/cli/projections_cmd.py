@@ -24,6 +24,7 @@ from adapters.cli.common import (
     in_supported_range,
     open_store,
     quiet_option,
+    show_progress,
     store_option,
 )
 from projections import ReadSide
@@ -74,7 +75,8 @@ class ProgressBar:
             self.close()  # a new phase (--check runs one per projection)
         if self.bar is None:
             self.bar = tqdm(total=total, unit=" events", desc=self.desc,
-                            disable=self.quiet, file=sys.stderr, dynamic_ncols=True)
+                            disable=not show_progress(self.quiet), file=sys.stderr,
+                            dynamic_ncols=True)
         self.bar.update(advanced)
 
     def close(self) -> None:
@@ -84,7 +86,7 @@ class ProgressBar:
 
 
 def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
-    hotline = open_store(store)
+    hotline = open_store(store, create=False)  # these commands only read the log
     read = ReadSide(hotline, page_size=page_size, pause=pause)
     read._owns_hotline = True
     return read
