@@ -24,7 +24,7 @@ from adapters.cli.audit_integrity_cmd import (
     verify_command,
     verify_export_command,
 )
-from adapters.cli.common import errors_as_messages, store_option
+from adapters.cli.common import errors_as_messages, finite_hours, store_option
 from workflow.audit.diff import diff
 from workflow.audit.replay import default_today, history, select, show
 from workflow.audit.timeline import clock_runs, recompute
@@ -124,6 +124,7 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
 @audit.command("history")
 @click.argument("case")
 @click.option("--late-after", default=24.0, show_default=True, metavar="HOURS",
+              callback=finite_hours,
               help="Flag events recorded more than this long after they happened.")
 @format_option
 @store_option

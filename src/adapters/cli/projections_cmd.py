@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from adapters.cli.common import (
     errors_as_messages,
+    in_supported_range,
     open_store,
     quiet_option,
     show_progress,
@@ -188,7 +189,8 @@ def at_risk_command(as_of: str | None, within: int, as_json: bool, store: str) -
     oldest overdue first."""
     read = _read_side(store)
     try:
-        rows = read.at_risk(parse_date(as_of, "--as-of") if as_of else None, within)
+        day = in_supported_range(parse_date(as_of, "--as-of"), "--as-of") if as_of else None
+        rows = read.at_risk(day, within)
         for r in rows:
             if as_json:
                 click.echo(json.dumps(r.as_json(), ensure_ascii=False))
