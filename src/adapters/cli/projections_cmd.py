@@ -20,6 +20,8 @@ import click
 from tqdm import tqdm
 
 from adapters.cli.common import (
+    DAY,
+    PERIOD,
     errors_as_messages,
     open_store,
     quiet_option,
@@ -28,7 +30,7 @@ from adapters.cli.common import (
 )
 from projections import ReadSide
 from projections.log import PAGE_SIZE
-from workflow.period import Period, parse_date, parse_period
+from workflow.period import Period
 
 
 @dataclass
@@ -150,23 +152,24 @@ def projections_command(store: str) -> None:
 
 
 @click.command("report")
-@click.option("--period", required=True, help="2016Q3, 2016-09 or 2016-07-01..2016-09-30.")
-@click.option("--as-of", "as_of", help="Count what had happened by the end of this date "
-              "(YYYY-MM-DD, default today).")
+@click.option("--period", required=True, type=PERIOD,
+              help="2016Q3, 2016-09 or 2016-07-01..2016-09-30.")
+@click.option("--as-of", "as_of", type=DAY, help="Count what had happened by the end of "
+              "this date (YYYY-MM-DD, default today).")
 @click.option("--format", "fmt", default="json", show_default=True,
               help="Output format (json; others when their renderer is installed).")
 @store_option
 @errors_as_messages
-def report_command(period: str, as_of: str | None, fmt: str, store: str, **options: Any) -> None:
+def report_command(period: Period, as_of: date | None, fmt: str, store: str,
+                   **options: Any) -> None:
     """Print the report of spec §5 for PERIOD, from the caught-up projections."""
     if fmt not in REPORT_FORMATS:
         raise click.BadParameter(f"{fmt!r} is not one of {', '.join(sorted(REPORT_FORMATS))}",
                                  param_hint="--format")
-    p = parse_period(period)
+    p = period
     read = _read_side(store)
     try:
-        day = parse_date(as_of, "--as-of") if as_of else None
-        figures, position = read.report_at(p, day)
+        figures, position = read.report_at(p, as_of)
         request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
                                 position, options)
         output = REPORT_FORMATS[fmt](request)
@@ -177,18 +180,19 @@ def report_command(period: str, as_of: str | None, fmt: str, store: str, **optio
 
 
 @click.command("at-risk")
-@click.option("--as-of", "as_of", help="Judge at the end of this date (default today).")
+@click.option("--as-of", "as_of", type=DAY,
+              help="Judge at the end of this date (YYYY-MM-DD, default today).")
 @click.option("--within", default=2, show_default=True,
               help="List cases due within this many working days (and all overdue).")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @store_option
 @errors_as_messages
-def at_risk_command(as_of: str | None, within: int, as_json: bool, store: str) -> None:
+def at_risk_command(as_of: date | None, within: int, as_json: bool, store: str) -> None:
     """List the open cases at risk: next deadline, working days left, light;
     oldest overdue first."""
     read = _read_side(store)
     try:
-        rows = read.at_risk(parse_date(as_of, "--as-of") if as_of else None, within)
+        rows = read.at_risk(as_of, within)
         for r in rows:
             if as_json:
                 click.echo(json.dumps(r.as_json(), ensure_ascii=False))
