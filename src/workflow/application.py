@@ -16,7 +16,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    PersistenceError,
+    Transcoder,
+)
 
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
@@ -25,6 +30,7 @@ from workflow.errors import (
     CaseAlreadyExists,
     CaseNotFound,
     ConcurrencyConflict,
+    Undecidable,
     WorkflowError,
 )
 from workflow.personal import PersonalDataUnavailable, is_sealed
@@ -136,7 +142,7 @@ class Hotline(Application[UUID]):
         returns the case's new version (its current one for a duplicate)."""
         cmd = parse_command(command)
         pending: dict[UUID, Case] = {}
-        outcome = self._decide(cmd, pending, cached=False)
+        outcome = self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=False))
         self._save(pending.values(), cmd.case)
         return outcome.version
 
@@ -188,9 +194,29 @@ class Hotline(Application[UUID]):
 
     def _try(self, cmd: Command, pending: dict[UUID, Case]) -> Outcome | WorkflowError:
         try:
-            return self._decide(cmd, pending, cached=True)
+            return self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=True))
         except WorkflowError as error:
             return error
+
+    def _decided(
+        self, cmd: Command, pending: dict[UUID, Case], decide: Callable[[], Outcome]
+    ) -> Outcome:
+        """`decide()`, with any unexpected error (a defect, not a broken rule)
+        turned into `Undecidable` for this one command, so an import rejects
+        the line and goes on. A store failure (PersistenceError) stays what
+        it is; so does an error raised after the case recorded an event in
+        memory, which cannot be taken back safely."""
+        agg_id = case_id(cmd.case)
+        case = pending.get(agg_id) or self._loaded.get(agg_id)
+        before = len(case._pending_events) if case is not None else 0
+        try:
+            return decide()
+        except (WorkflowError, PersistenceError):
+            raise
+        except Exception as error:
+            if case is not None and len(case._pending_events) != before:
+                raise
+            raise Undecidable(cmd.case, error) from error
 
     def _decide(self, cmd: Command, pending: dict[UUID, Case], cached: bool) -> Outcome:
         agg_id = case_id(cmd.case)

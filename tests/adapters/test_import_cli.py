@@ -290,7 +290,8 @@ def test_a_store_failure_mid_run_says_how_far_it_got(
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: import stopped after line 2 (applied 2, duplicates 0, rejected 0 so far; "
-        "every line up to there is stored): disk I/O error. Run it again to resume."]
+        "every line up to there is stored, line 3 and after are not): disk I/O error. "
+        "Run it again to resume."]
     monkeypatch.setattr(Hotline, "execute_batch", real)
     resumed = invoke(str(example), "--store", store, "-q", "--batch", "2")
     assert resumed.stdout.strip() == "applied 4, duplicates 2, rejected 0"
