@@ -24,7 +24,7 @@ from adapters.cli.audit_integrity_cmd import (
     verify_command,
     verify_export_command,
 )
-from adapters.cli.common import errors_as_messages, store_option
+from adapters.cli.common import FullHelpGroup, errors_as_messages, store_option
 from workflow.audit.diff import diff
 from workflow.audit.replay import default_today, history, select, show
 from workflow.audit.timeline import clock_runs, recompute
@@ -36,7 +36,7 @@ from workflow.policy import PolicyBook
 from workflow.view import CaseView
 
 
-@click.group("audit")
+@click.group("audit", cls=FullHelpGroup)
 def audit() -> None:
     """Inspect cases as of any moment and check that history is intact.
 

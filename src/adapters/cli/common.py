@@ -117,6 +117,21 @@ def open_store(url: str, *, create: bool = True) -> Hotline:
         raise click.ClickException(f"cannot open store {url}: {e}") from None
 
 
+class FullHelpGroup(click.Group):
+    """A command group whose `--help` lists each command with its whole first
+    sentence, wrapped to the width, never cut short with '...'."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 class PeriodType(click.ParamType):
     """A report period (spec §5): a bad one is a bad option value, exit 2."""
 

@@ -53,10 +53,29 @@ def _render_json(request: ReportRequest) -> str:
 
 
 REPORT_FORMATS: dict[str, Renderer] = {"json": _render_json}
+# What `hotline report --help` says of each format (a format registered
+# without a description is listed by its name alone).
+FORMAT_DESCRIPTIONS: dict[str, str] = {
+    "json": "the §5 figures",
+    "markdown": "the quarterly bulletin",
+    "html": "the bulletin as one self-contained page with its charts",
+}
 
 
-def register_report_format(name: str, renderer: Renderer) -> None:
+def register_report_format(name: str, renderer: Renderer, description: str | None = None) -> None:
     REPORT_FORMATS[name] = renderer
+    if description is not None:
+        FORMAT_DESCRIPTIONS[name] = description
+
+
+class FormatOption(click.Option):
+    """--format, whose help lists the formats registered when it is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        listed = [f"{name} ({FORMAT_DESCRIPTIONS[name]})" if name in FORMAT_DESCRIPTIONS
+                  else name for name in REPORT_FORMATS]
+        self.help = "Output format: " + ", ".join(listed) + "."
+        return super().get_help_record(ctx)
 
 
 def add_report_option(option: click.Option) -> None:
@@ -156,13 +175,19 @@ def projections_command(store: str) -> None:
               help="2016Q3, 2016-09 or 2016-07-01..2016-09-30.")
 @click.option("--as-of", "as_of", type=DAY, help="Count what had happened by the end of "
               "this date (YYYY-MM-DD, default today).")
-@click.option("--format", "fmt", default="json", show_default=True,
-              help="Output format (json; others when their renderer is installed).")
+@click.option("--format", "fmt", default="json", show_default=True, cls=FormatOption,
+              metavar="FORMAT")
 @store_option
 @errors_as_messages
 def report_command(period: Period, as_of: date | None, fmt: str, store: str,
                    **options: Any) -> None:
-    """Print the report of spec §5 for PERIOD, from the caught-up projections."""
+    """Print the figures of spec §5 for --period, or the bulletin, from the
+    projections (caught up first).
+
+    `--format json` prints the report JSON of spec §5; `--format markdown`
+    and `--format html` render the quarterly bulletin from the same figures
+    (`--lang`, `--narrative`, `--exemplary`, `--out`). See docs/cli.md and
+    docs/metrics.md."""
     if fmt not in REPORT_FORMATS:
         raise click.BadParameter(f"{fmt!r} is not one of {', '.join(sorted(REPORT_FORMATS))}",
                                  param_hint="--format")
