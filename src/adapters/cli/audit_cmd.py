@@ -33,7 +33,7 @@ from workflow.case import Case
 from workflow.commands import SHANGHAI
 from workflow.personal import is_sealed
 from workflow.policy import PolicyBook
-from workflow.view import CaseView
+from workflow.view import RIGHTS, CaseView
 
 
 @click.group("audit", cls=FullHelpGroup)
@@ -112,7 +112,11 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
         click.echo(f"  lead {view.lead}{co}; acknowledged: {', '.join(view.acknowledged) or '-'}")
     for d in view.deadlines:
         flag = " (provisional)" if d.provisional else ""
-        click.echo(f"  {d.clock} {d.due} {d.light}, {d.workdays_left} working day(s) left{flag}")
+        if d.light == "lapsed":  # a right that has run out: not a delay (view.RIGHTS)
+            click.echo(f"  {d.clock} {d.due} lapsed: {RIGHTS[d.clock]}{flag}")
+        else:
+            click.echo(f"  {d.clock} {d.due} {d.light}, {d.workdays_left} working day(s) "
+                       f"left{flag}")
     click.echo(f"  {_citizen_line(received)}")
     click.echo(f"  policy {view.policy}, calendar {view.calendar}")
     click.echo(f"  returns {view.returns}, extensions {view.extensions}, "
