@@ -214,16 +214,23 @@ def report_command(period: Period, as_of: date | None, fmt: str, store: str,
 @errors_as_messages
 def at_risk_command(as_of: date | None, within: int, as_json: bool, store: str) -> None:
     """List the open cases at risk: next deadline, working days left, light;
-    oldest overdue first."""
+    oldest overdue first.
+
+    One row per case under a header: light, due date, working days left
+    (negative when overdue), case, state, clock, lead unit."""
     read = _read_side(store)
     try:
         rows = read.at_risk(as_of, within)
+        width = max((len(r.case) for r in rows), default=4)
+        if rows and not as_json:  # left: working days left (negative: overdue)
+            click.echo(f"{'light':<6} {'due':<10} {'left':>4}  {'case':<{width}}  {'state':<9}"
+                       f" {'clock':<9} lead")
         for r in rows:
             if as_json:
                 click.echo(json.dumps(r.as_json(), ensure_ascii=False))
             else:
-                click.echo(f"{r.light:<6} {r.due} {r.workdays_left:>4}  {r.case}  {r.state:<9}"
-                           f" {r.clock:<9} {r.lead or '-'}")
+                click.echo(f"{r.light:<6} {r.due} {r.workdays_left:>4}  {r.case:<{width}}  "
+                           f"{r.state:<9} {r.clock:<9} {r.lead or '-'}")
         if not as_json:
             click.echo(f"{len(rows)} case(s) at risk", err=True)
     finally:
