@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from eventsourcing.persistence import PersistenceError
 from adapters.config import Config, load_config, open_configured
 from workflow import Hotline, WorkflowError
 from workflow.commands import EARLIEST, LATEST, local_time
+from workflow.period import Period, parse_period
 from workflow.store_url import DEFAULT_STORE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -140,6 +142,62 @@ def open_store(url: str, *, create: bool = True) -> Hotline:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed
         raise click.ClickException(f"cannot open store {url}: {e}") from None
+
+
+class FullHelpGroup(click.Group):
+    """A command group whose `--help` lists each command with its whole first
+    sentence, wrapped to the width, never cut short with '...'."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class PeriodType(click.ParamType):
+    """A report period (spec §5): a bad one is a bad option value, exit 2."""
+
+    name = "period"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Period:
+        if isinstance(value, Period):
+            return value
+        try:
+            return parse_period(str(value))
+        except WorkflowError as e:  # "period '2016Q5': why": named by its option
+            raise click.UsageError(f"{_name(param)} {str(e).removeprefix('period ')}",
+                                   ctx) from None
+
+
+class DayType(click.ParamType):
+    """A date YYYY-MM-DD: a bad one is a bad option value, exit 2."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError as e:
+            why = f"{e} (expected YYYY-MM-DD)" if re.fullmatch(r"\d{4}-\d\d-\d\d", str(value)) \
+                else "expected YYYY-MM-DD"
+            raise click.UsageError(f"{_name(param)} {value!r}: {why}", ctx) from None
+
+
+def _name(param: click.Parameter | None) -> str:
+    return param.opts[0] if param is not None and param.opts else "value"
+
+
+PERIOD = PeriodType()
+DAY = DayType()
 
 
 def errors_as_messages(func: F) -> F:
