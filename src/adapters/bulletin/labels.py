@@ -87,6 +87,10 @@ ACTIONS: Mapping[str, Label] = {
     "callback": Label("回访", "called back"),
     "reopen": Label("重办", "reopened"),
     "close": Label("办结", "closed"),
+    # hotline-spec/2
+    "contact": Label("先行联系", "contacted the citizen"),
+    "reassign": Label("改派", "reassigned"),
+    "merge": Label("并单", "merged"),
 }
 
 CALLBACK_RESULTS: Mapping[str, Label] = {
@@ -129,6 +133,9 @@ METRICS: Mapping[str, Label] = {
     "timely_reply": Label("及时回复率", "timely reply rate"),
     "on_time_closure": Label("按时办结率", "on-time closure rate"),
     "satisfaction": Label("回访满意率", "callback satisfaction rate"),
+    # hotline-metrics/2 (spec §5.2)
+    "first_contact": Label("先行联系率", "first-contact rate"),
+    "resolution": Label("实际解决率", "resolution rate"),
 }
 
 # Scopes a rate is stated for: the platform (four mayor/county channels) or one channel.
