@@ -372,3 +372,21 @@ def test_the_embedded_font_is_loaded_and_draws_the_title(tmp_path: Path) -> None
     assert chinese * size < page["title"] < len(title) * size, (page, bare)
     # Without it the same title is boxes of another width (DejaVu's .notdef).
     assert bare["faces"] == [] and abs(bare["title"] - page["title"]) > 1, (bare, page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_v2_quarter_with_its_township_chart_is_laid_out_inside_the_page(
+        tmp_path: Path, lang: str) -> None:
+    from tests.adapters.test_bulletin_render import v2_report
+
+    report = v2_report(merged={"mayor_hotline": 2}, first_contact={"mayor_hotline": (130, 144)},
+                       resolution={"mayor_hotline": (50, 60)})
+    layout = measure(tmp_path, seed_data(report=report, recorded=["contact", "resolved"]), lang)
+    assert layout["scrollWidth"] <= layout["clientWidth"], "the page scrolls sideways"
+    names = [chart["name"] for chart in layout["charts"]]
+    assert names == ["by-channel", "rates", "by-township", "topics-platform",
+                     "topics-conduct_hotline", "linkage"]
+    for chart in layout["charts"]:
+        assert chart["width"] > 300 and chart["height"] > 40, chart
+        assert chart["outside"] == [], f"{chart['name']}: labels outside the chart"
+        assert chart["bars"] and max(chart["bars"]) > 20, chart

@@ -101,11 +101,13 @@ def _townships(data: BulletinData, lang: str) -> list[str]:
     if table is None:
         return []
     title = pick(lang, "各乡镇受理量", "Cases by township")
+    caption = pick(lang, "各乡镇办理情况", "Cases and rates by township")
     items = [
         (text.township(name, lang), int(block.get("received") or 0))
         for name, block in fig.township_blocks(data.report)
     ]
     return [
+        _p(caption, "part"),
         _table(table, "townships"),
         _figure(
             "by-township",
