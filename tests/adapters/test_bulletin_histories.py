@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from adapters.bulletin.assemble import previous_period
 from adapters.cli.main import cli
+from workflow import Hotline
 from workflow.period import parse_period
 
 Q3 = ("--period", "2016Q3", "--as-of", "2016-12-31")
@@ -131,6 +132,7 @@ def test_the_narrative_file_fills_section_two(store_url: str, tmp_path: Path) ->
 
 def test_bad_bulletin_options_are_named(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/h.db"
+    Hotline.open(url).close()  # a store: the report never creates one
     runner = CliRunner()
     bad_lang = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "markdown",
                                    "--lang", "fr"])

