@@ -858,3 +858,33 @@ def test_no_township_table_for_a_v1_report_or_a_quarter_without_v2() -> None:
     plain_v2 = seed_data(report=v2_report(), recorded=[])
     assert 'class="townships"' not in render_html(plain_v2)
     assert 'data-chart="by-township"' not in render_html(plain_v2)
+
+
+class StepRows:
+    """A stand-in for the views' transaction: the cohort query's rows."""
+
+    def __init__(self, *cases: list[list[Any]]) -> None:
+        self.rows = [(json.dumps(steps),) for steps in cases]
+
+    def query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        assert sql.startswith("SELECT steps FROM cases ")
+        return self.rows
+
+
+def test_the_read_side_finds_what_the_cohort_recorded_of_v2() -> None:
+    """projections.bulletin.recorded over case steps (projections/steps.py:
+    K is a contact, a C step's argument after the result is `resolved`)."""
+    from projections.bulletin import recorded
+    from workflow.period import parse_period
+
+    q3, as_of = parse_period("2016Q3"), date(2016, 12, 31)
+    received = ["2016-07-01T09:00:00+08:00", "R", "2016-07-05", "2016-07-08"]
+    v1 = [received, ["2016-07-02T09:00:00+08:00", "C", "satisfied"]]
+    contact = [received, ["2016-07-01T10:00:00+08:00", "K", "县住建局"]]
+    resolved = [received, ["2016-07-02T09:00:00+08:00", "C", "satisfied", False]]
+    late = [received, ["2017-01-02T09:00:00+08:00", "K", "县住建局"]]
+    assert recorded(StepRows(v1, v1), "cases", q3, as_of) == []  # type: ignore[arg-type]
+    assert recorded(StepRows(v1, contact), "cases", q3, as_of) == ["contact"]  # type: ignore[arg-type]
+    assert recorded(StepRows(resolved, contact), "cases", q3, as_of) == [  # type: ignore[arg-type]
+        "contact", "resolved"]
+    assert recorded(StepRows(late), "cases", q3, as_of) == []  # type: ignore[arg-type]
