@@ -61,6 +61,17 @@ KEYS: list[tuple[dict[str, Any], str]] = [
     ({"case": "P-1", "action": "close", "at": AT}, "sha256:d19fc25deccf764f5f4806b717f9939e"),
     ({"case": "P-1", "action": "close", "at": AT, "waive_callback": True,
       "reason": "市民不愿回访"}, "sha256:4048fe044a3b4520eb0241dcbf34a084"),
+    # hotline-spec/2 (a callback without `resolved` keeps its /1 key above)
+    ({"case": "P-1", "action": "callback", "at": AT, "result": "satisfied", "resolved": True},
+     "sha256:b40ee004b24e13a128b78ac5aa596eab"),
+    ({"case": "P-1", "action": "contact", "at": AT, "unit": "县住建局"},
+     "sha256:c435ab1a6f9db512e16afc7c87704195"),
+    ({"case": "P-1", "action": "contact", "at": AT, "unit": "县住建局", "text": "已电话联系市民"},
+     "sha256:f6726bffde9f73f4611efb1b459d2a2c"),
+    ({"case": "P-1", "action": "reassign", "at": AT, "lead": "县城管局", "co_units": ["县公安局"],
+      "reason": "职责调整"}, "sha256:89f99808d2175d3f1f028b399d8ea328"),
+    ({"case": "P-2", "action": "merge", "at": AT, "into": "P-1"},
+     "sha256:89ae686ec947b57ad0e50bfe495859f5"),
 ]
 
 
@@ -123,42 +134,45 @@ HISTORY = [
     {"case": "P-2", "action": "close", "at": "2016-10-09T10:05:00"},
 ]
 
-# (topic, command_id, chain) of every event of HISTORY, in order.
+# (topic, command_id, chain) of every event of HISTORY, in order. Re-pinned
+# with hotline-spec/2: assign and reopen record a contact_due (spec §3) and
+# CalledBack is class_version 2 with `resolved`, so the events' content and
+# every chain after the first assign changed; the keys did not.
 CHAINS: list[tuple[str, str, str]] = [
     ("Received", "sha256:700dd03200da86acc28c7b1f7ca759bf",
      "2c2801702285f8b0abeadad12b698ec8e59bf3503c3db3682cfa0e6933a976cf"),
     ("Assigned", "sha256:5d18052fce462ee13d8b1aefa9ab89e8",
-     "ca909c9135fa897557a2ca494c104298bbf9a3e73397054e29f4bd8602006c6a"),
+     "0a46851e4b742c69ead9f545db9d15924759bb2544705728748dc3b5d46f42d3"),
     ("Acknowledged", "sha256:bf10ca7f07735647e6046e77eace77f1",
-     "f3e12e3f9f75ba460d19704eac7c437a33df4a130589a42eb19432e1c0aeb3d2"),
+     "ed621cf133254bf321f157e9ce3b41c5579499c3a0463adb26ef5c190198085d"),
     ("Contributed", "sha256:69618615e76e7e4568761cf94dba2a07",
-     "32b8bd3cb0b2b3bd63c3f7d01316d595384d0a9c73821c6209a8d5742edaab78"),
+     "0997207cf61e6cc745ff38fb5d582474644e162cb663170e6046b1a429c8e4c0"),
     ("Extended", "sha256:582f2cb17faaaf5baabe02f1990dd766",
-     "1fde9c31a36da84720aac457b97488f0290eb748aa5d9aafc9c33050da607a7e"),
+     "0f944074c994a52b2367a9050b9f9618ecf3d6664ce871a3c727279249b5a6c4"),
     ("Urged", "sha256:2ce876822ab25b1ea465de15f2b8bbae",
-     "f1e9101351eff957ee3bade3adbb1f521cb76a2ac39bba5891821446f64a2a4a"),
+     "bb2e1c572cddd60f83ab3476ce1d38a729157d5007e77e9ce591d549ee09db25"),
     ("Replied", "sha256:0e28d2a8a5f3d6791af29d2e1bce8cf5",
-     "3d4695b1b487f1d239c1c136e057deeba801759ca41532ae17f736a1696e2ead"),
+     "15a381b9bae7e7b0f8eacae9e172a3c49a173b9cd9d212a92b53121803533409"),
     ("CalledBack", "sha256:bfe3f47d46fa146589db1367bacfffd4",
-     "250524e863c0edf51993c24f877b5dc0167e53d139dce68788cf0615f2e14c6d"),
+     "9644570fbef90e8fb944721d2584e80b50aada38ff647f6620e7511829c713ab"),
     ("Reopened", "sha256:dc52e3a67530ed07ee8a8026a75d9d97",
-     "6dbac36786e0e59ee5f19215531a321b18d93c6525c8ca2c13f14c00690dfc4d"),
+     "9022f6e6a6226072b8fbb9ffa2adc07b61b7b929cfe9d94fdb6d9b6d9b0eac97"),
     ("Replied", "sha256:16a91c4301ef96385a072bd8c19ba56d",
-     "f8222fc41a08a8b1ece7cf2c9acd3962868f803819513b5ee2dc3d21eb56580c"),
+     "717c86675a8c4dbc4f780205252cfe0e78ef2ffc5790be204648cdf7945a8a49"),
     ("Closed", "sha256:0092b46606fbe720314af38e7f388534",
-     "d1d23c39e9320f9b260f851b5731dcb15f5c604b0eb3152790fbfd48383a45c9"),
+     "9c6a9e225fcedd08fd907a85630d227cfc497f5d0e47a0b696ffe92a73d7beec"),
     ("Received", "ext-1",
      "ea6fb971047a53fe78a3ff6a88f49f66937d08da8a96786368ed9669491c4fb1"),
     ("Assigned", "sha256:11ab77b9c591a5258be7e951acc00a49",
-     "a96715dc68b5348636180f28cde7ae2b53111d0eac02ae8db0bd83923d29636f"),
+     "def839cba9d968f40341e2a8237236598914e33f27d08cd2d7223e5e90b9a202"),
     ("Returned", "sha256:fb306d6c8ff5394bf763e65bd138ebb1",
-     "1039195ca645bd32c2825a6ace3d79408e459fb6c5642677c467825df0c23c9f"),
+     "0fb0065932b7959a0c962249d9722642bb1926c60080b0365986e777ad52e867"),
     ("Answered", "sha256:79c9c84f82d33e8e0756a5dce249b586",
-     "b9a45ce24c8a12d21790a0ee2e0942f6d991807267c0a02aaecef87f17e67949"),
+     "ba87dec5adffd7a277538f7ddb8653863335dc561b65af58717af13cf96edc49"),
     ("CalledBack", "sha256:c2027b1cb92bfff93402ea98a64a60db",
-     "043134c86b3cc8d82f5f00fbb99cda227cb66151d840e60be9dc201b124dd040"),
+     "3c0d2ab65b1b89263263ab44ade6ff20b06486e5eef2e9870f90c49b636a1667"),
     ("Closed", "sha256:67cf0f41c996ac1021e35b45c62c5470",
-     "b005049b3160ac45b19d04e085f688635df265f6328704a4d02b49ed9e88ed54"),
+     "83656f935bd32c09d8499490f5a302248109da56f37465bebde573f466660adc"),
 ]
 
 

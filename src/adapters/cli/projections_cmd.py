@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
 from projections import ReadSide
+from projections.figures import DEFAULT_METRICS, METRICS
 from projections.log import PAGE_SIZE
 from workflow.period import Period, parse_date, parse_period
 
@@ -148,9 +149,13 @@ def projections_command(store: str) -> None:
               "(YYYY-MM-DD, default today).")
 @click.option("--format", "fmt", default="json", show_default=True,
               help="Output format (json; others when their renderer is installed).")
+@click.option("--metrics", type=click.Choice(METRICS), default=DEFAULT_METRICS,
+              show_default=True, help="Metric catalogue: hotline-metrics/2 (spec §5.2) or "
+              "exactly the /1 report.")
 @store_option
 @errors_as_messages
-def report_command(period: str, as_of: str | None, fmt: str, store: str, **options: Any) -> None:
+def report_command(period: str, as_of: str | None, fmt: str, metrics: str, store: str,
+                   **options: Any) -> None:
     """Print the report of spec §5 for PERIOD, from the caught-up projections."""
     if fmt not in REPORT_FORMATS:
         raise click.BadParameter(f"{fmt!r} is not one of {', '.join(sorted(REPORT_FORMATS))}",
@@ -159,7 +164,7 @@ def report_command(period: str, as_of: str | None, fmt: str, store: str, **optio
     read = _read_side(store)
     try:
         day = parse_date(as_of, "--as-of") if as_of else None
-        figures, position = read.report_at(p, day)
+        figures, position = read.report_at(p, day, metrics=metrics)
         request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
                                 position, options)
         output = REPORT_FORMATS[fmt](request)
