@@ -212,6 +212,14 @@ class Case(Aggregate, CaseState):
         self.trigger_event(event_class, timestamp=ts, chain=chain, **fields)
 
 
+@lru_cache(maxsize=64)
+def _reading(event_class: type[Case.Event]) -> tuple[int, str | None]:
+    """(class_version, originator_topic) as the event will be stored: what
+    decides how it is read, covered by the chain (format 2)."""
+    created = issubclass(event_class, Aggregate.Created)
+    return getattr(event_class, "class_version", 1), Case.TOPIC if created else None
+
+
 def _chain_link(
     previous: str, event_class: type[Case.Event], id_: UUID, version: int,
     recorded: datetime, fields: dict[str, Any],
@@ -220,7 +228,7 @@ def _chain_link(
     content, given to the encoder as text (canonical_text: the same bytes as
     chain.canonical(), which the auditor uses, at less cost)."""
     content = canonical_text(event_class.TOPIC, id_text(id_), version, recorded.isoformat(),
-                             {**fields, "at": fields["at"].isoformat()})
+                             {**fields, "at": fields["at"].isoformat()}, _reading(event_class))
     return link(previous, content)
 
 

@@ -71,3 +71,15 @@ class ConcurrencyConflict(WorkflowError):
             f"case {case}: another writer changed the case first; nothing was stored "
             "(retry: the case is re-read and the rules re-checked)"
         )
+
+
+class Undecidable(WorkflowError):
+    """An unexpected error (a defect, not a rule) while deciding one command:
+    that command is rejected and nothing is stored for it."""
+
+    def __init__(self, case: str, error: BaseException) -> None:
+        self.case, self.error = case, error
+        super().__init__(
+            f"case {case}: could not be decided ({type(error).__name__}: {error}); "
+            "nothing was stored for it"
+        )

@@ -563,8 +563,13 @@ def test_user_text_is_escaped() -> None:
 
 def test_html_is_self_contained_with_four_kinds_of_chart() -> None:
     html = render_html(seed_data())
+    # The one url( is the embedded font's data: URL (issue 11): the rest of
+    # the page must name no resource at all.
+    font = re.findall(r"url\(data:font/woff2;base64,[A-Za-z0-9+/=]+\) format\('woff2'\)", html)
+    assert len(font) == 1
+    rest = html.replace(font[0], "")
     for forbidden in ("<script", "src=", "href=", "url(", "@import", "http://", "https://"):
-        assert forbidden not in html, forbidden
+        assert forbidden not in rest, forbidden
     for chart in ("by-channel", "rates", "topics-platform", "topics-conduct_hotline", "linkage"):
         assert f'data-chart="{chart}"' in html
     assert html.count("<svg") == 5
@@ -609,3 +614,277 @@ def test_labels_cover_every_code_in_both_languages() -> None:
             assert lb.label(table, code, "en")
     assert lb.label(lb.TOPICS, "fishing", "zh") == "fishing"  # a deployment's own topic
     assert len(lb.TOPICS) == 11 and len(lb.ACTIONS) == 15  # 12 of /1, 3 of /2
+
+
+# ------------------------------------------------------------------ font
+
+
+def embedded_font(html: str) -> Any:
+    """The page's @font-face font, read back with fontTools."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    found = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", html)
+    assert found, "no embedded font"
+    return TTFont(io.BytesIO(base64.b64decode(found.group(1))))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_embeds_a_font_of_exactly_the_page_characters(lang: str) -> None:
+    from adapters.bulletin.fonts import FAMILY, page_characters
+
+    html = render_html(seed_data(), lang)
+    font = embedded_font(html)
+    covered = {chr(code) for code in font.getBestCmap()}
+    shown = set(page_characters(html))
+    assert "县" in shown if lang == "zh" else "A" in shown
+    assert covered == shown  # every character it shows, and no other
+    assert font["name"].getDebugName(1) == "Noto Sans CJK SC"
+    assert "Open Font License" in (font["name"].getDebugName(13) or "")
+    assert "wght" in [axis.axisTag for axis in font["fvar"].axes]  # bold headings too
+    # The page names no other family: a machine's own fonts never take over.
+    families = set(re.findall(r"font-family[:=]\s*\"?([^;\">]+)", html))
+    assert families == {f"'{FAMILY}'"}, families
+
+
+def test_page_characters_are_what_a_reader_sees() -> None:
+    from adapters.bulletin.fonts import page_characters
+
+    html = ('<html><head><title>标题</title><style>p { color: red }</style></head>'
+            '<body><p class="x" data-label="属性">县&amp;镇\n</p><!-- 注释 --></body></html>')
+    assert page_characters(html) == " &县镇"
+
+
+# ------------------------------------------------------- exemplary wording
+
+
+def office_answered() -> ExemplaryCase:
+    """A case the office answered itself: no lead unit, ever (issue 11)."""
+    return ExemplaryCase(
+        case="XT20160711-0002",
+        channel="mayor_hotline",
+        category="consultation",
+        township="易俗河镇",
+        content="网友发帖：新农合报销需要哪些材料？",
+        received_at=at("2016-07-11T09:00:00"),
+        closed_at=at("2016-07-12T10:00:00"),
+        lead="",
+        satisfied=True,
+        timeline=[
+            step("2016-07-11T09:00:00", "热线办", "receive"),
+            step("2016-07-11T09:30:00", "热线办", "answer", "持身份证、发票到乡镇合管站办理"),
+            step("2016-07-12T09:00:00", "热线办", "callback", "satisfied"),
+            step("2016-07-12T10:00:00", "热线办", "close"),
+        ],
+    )
+
+
+def test_a_case_the_office_answered_names_the_office_not_an_empty_unit() -> None:
+    data = seed_data(exemplary=[office_answered()])
+    zh = render_markdown(data)
+    assert "### 1. 【待编辑：标题】——热线办直接答复" in zh
+    assert "——\n" not in zh and "——" + "\n" not in zh
+    assert "，热线办直接答复，回访满意。）" in zh
+    assert "主办单位，" not in zh and "主办单位" not in zh.split("## 四")[1]
+    en = render_markdown(data, "en")
+    assert "### 1. [Title to be written] — answered by the hotline office" in en
+    assert "; answered by the hotline office; callback: satisfied.)" in en
+    assert "lead unit ;" not in en and "lead unit" not in en.split("## 4.")[1]
+    html = render_html(data)
+    assert "——热线办直接答复</h3>" in html
+
+
+def test_content_that_opens_with_its_speaker_is_not_introduced_twice() -> None:
+    data = seed_data(exemplary=[office_answered()])
+    zh, en = render_markdown(data), render_markdown(data, "en")
+    assert "\n网友发帖：新农合报销需要哪些材料？\n" in zh and "市民反映：网友发帖" not in zh
+    assert "\n网友发帖：新农合报销需要哪些材料？\n" in en
+    assert "A citizen reported: 网友发帖" not in en
+    # Content without its own opening still gets one, in both languages.
+    plain = render_markdown(seed_data(), "en")
+    assert "A citizen reported: 香堤雅郡工地超出红线施工，有人受伤" in plain
+
+
+# ------------------------------------------------------- hotline-metrics/2
+#
+# Report dicts of the spec §5.2 shape: the /1 keys, and in `all`, each
+# `by_channel` and each `by_township` block `merged` and the /2 rates.
+
+V2_RATES = ("first_contact", "resolution", "return_rate", "extension_rate", "reopen_rate",
+            "one_pass", "direct_answer")
+
+
+def v2_block(block: dict[str, Any], merged: int = 0, first_contact: tuple[int, int] = (0, 0),
+             resolution: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    extra = {metric: rate(0, 0) for metric in V2_RATES}
+    extra.update({"first_contact": rate(*first_contact), "resolution": rate(*resolution)})
+    return {**block, "merged": merged, **extra}
+
+
+def v2_report(
+    merged: dict[str, int] | None = None,
+    first_contact: dict[str, tuple[int, int]] | None = None,
+    resolution: dict[str, tuple[int, int]] | None = None,
+) -> dict[str, Any]:
+    """The seed quarter as /2 reports it, with per-channel /2 figures given."""
+    merged, first_contact, resolution = merged or {}, first_contact or {}, resolution or {}
+    base = seed_report()
+    by_channel = {
+        ch: v2_block(block, merged.get(ch, 0), first_contact.get(ch, (0, 0)),
+                     resolution.get(ch, (0, 0)))
+        for ch, block in base["by_channel"].items()
+    }
+
+    def total(metric: str) -> dict[str, Any]:
+        return rate(sum(b[metric]["num"] for b in by_channel.values()),
+                    sum(b[metric]["den"] for b in by_channel.values()))
+
+    everything = v2_block(base["all"], sum(merged.values()))
+    everything.update({metric: total(metric) for metric in V2_RATES})
+    townships = {
+        "unknown": v2_block(channel(3, timely=(3, 3), closure=(2, 3), callbacks=(2, 0, 0, 1))),
+        "易俗河镇": v2_block(channel(200, timely=(190, 200), closure=(195, 200),
+                                   callbacks=(150, 20, 10, 20)),
+                           merged=sum(merged.values()), first_contact=(45, 50),
+                           resolution=(30, 40)),
+        "花石镇": v2_block(channel(46, timely=(40, 46), closure=(44, 46),
+                                 callbacks=(30, 5, 5, 6))),
+    }
+    return {
+        **base,
+        "spec": "hotline-metrics/2",
+        "all": everything,
+        "by_channel": by_channel,
+        "by_township": dict(sorted(townships.items())),
+        "linkage": {**base["linkage"], "rerouted_cases": 0},
+    }
+
+
+def test_a_v2_quarter_that_carries_nothing_of_v2_reads_as_v1() -> None:
+    """The seed demo's case: /2 report, nothing merged, no contact, no resolved."""
+    v1 = seed_data()
+    v2 = seed_data(report=v2_report(first_contact={"mayor_hotline": (140, 146)}), recorded=[])
+    for lang in ("zh", "en"):
+        assert render_markdown(v2, lang) == render_markdown(v1, lang).replace(
+            "hotline-metrics/1", "hotline-metrics/2")
+        assert render_html(v2, lang) == render_html(v1, lang).replace(
+            "hotline-metrics/1", "hotline-metrics/2")
+    # Not known what was recorded: the report alone shows no resolved either.
+    unknown = seed_data(report=v2_report(first_contact={"mayor_hotline": (140, 146)}))
+    assert render_markdown(unknown) == render_markdown(v2)
+
+
+def test_section_one_states_merged_repeats_and_the_three_rates() -> None:
+    report = v2_report(
+        merged={"mayor_hotline": 2, "conduct_hotline": 1},
+        first_contact={"mayor_hotline": (130, 144), "county_hotline": (30, 37),
+                       "conduct_hotline": (100, 143)},
+        resolution={"mayor_hotline": (50, 60), "county_mailbox": (9, 12)},
+    )
+    data = seed_data(report=report, recorded=["contact", "resolved"])
+    zh = render_markdown(data)
+    # Platform: first contact (130+30)/(144+37) = 88.4% -> 88%; resolution 59/72 = 81.9% -> 82%.
+    assert ("按时办结率96%，回访群众满意率92%，先行联系率88%，实际解决率82%；政风行风热线"
+            in zh)
+    assert "本季度重复诉求并单处理3件，不计入各项比率。" in zh
+    en = render_markdown(data, "en")
+    assert ("callback satisfaction rate 92%, first-contact rate 88%, resolution rate 82%. "
+            in en)
+    assert "This quarter 3 repeat requests were merged into the cases they repeat, " \
+           "and left out of every rate." in en
+    header = next(row for row in zh.splitlines() if row.startswith("| 渠道 |"))
+    assert header == ("| 渠道 | 受理 | 及时回复率 | 按时办结率 | 回访满意率 | 先行联系率 "
+                      "| 实际解决率 |")
+    assert "| 平台合计 | 249 | 94% | 96% | 92% | 88% | 82% |" in zh
+    assert "| 县长信箱 | 45 | 84% | 93% | 93% | 无可计算 | 75% |" in zh
+    assert "hotline-metrics/2" in zh.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("recorded", "shown", "hidden"), [
+    (["contact"], "先行联系率88%", "实际解决率"),
+    (["resolved"], "实际解决率82%", "先行联系率"),
+    (None, "实际解决率82%", "先行联系率"),  # judged from the report: resolution has a den
+])  # fmt: skip
+def test_each_v2_rate_is_stated_only_when_the_quarter_carries_it(
+        recorded: list[str] | None, shown: str, hidden: str) -> None:
+    report = v2_report(
+        first_contact={"mayor_hotline": (130, 144), "county_hotline": (30, 37)},
+        resolution={"mayor_hotline": (50, 60), "county_mailbox": (9, 12)},
+    )
+    zh = render_markdown(seed_data(report=report, recorded=recorded))
+    section = zh.split("## 二")[0]
+    assert shown in section and hidden not in section
+    assert "并单" not in section  # nothing merged: not a word about it
+
+
+def test_one_merged_repeat_is_said_in_the_singular() -> None:
+    data = seed_data(report=v2_report(merged={"county_hotline": 1}), recorded=[])
+    assert "本季度重复诉求并单处理1件，不计入各项比率。" in render_markdown(data)
+    assert "This quarter 1 repeat request was merged into the case it repeats, " \
+           "and left out of every rate." in render_markdown(data, "en")
+    # Merged but no /2 rate carried: the rates stay the /1 three.
+    assert "先行联系率" not in render_markdown(data)
+
+
+def test_html_has_a_township_table_and_chart_when_the_quarter_carries_v2() -> None:
+    report = v2_report(merged={"mayor_hotline": 2}, first_contact={"mayor_hotline": (130, 144)},
+                       resolution={"mayor_hotline": (50, 60)})
+    html = render_html(seed_data(report=report, recorded=["contact", "resolved"]))
+    table = html.split('<table class="townships">')[1].split("</table>")[0]
+    heads = re.findall(r"<th scope=\"col\">(.*?)</th>", table)
+    assert heads == ["乡镇", "受理", "并单", "及时回复率", "按时办结率", "回访满意率",
+                     "先行联系率", "实际解决率"]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
+    assert rows == [
+        ["未注明乡镇", "3", "0", "100%", "67%", "100%", "无可计算", "无可计算"],
+        ["易俗河镇", "200", "2", "95%", "98%", "94%", "90%", "75%"],
+        ["花石镇", "46", "0", "87%", "96%", "88%", "无可计算", "无可计算"],
+    ]
+    chart = html.split('data-chart="by-township"')[1].split("</figure>")[0]
+    assert chart.count('class="bar"') == 3
+    assert 'data-label="易俗河镇" data-value="200"' in chart
+    assert html.count("<svg") == 6
+    english = render_html(seed_data(report=report, recorded=["contact"]), "en")
+    heads = re.findall(r"<th scope=\"col\">(.*?)</th>",
+                       english.split('<table class="townships">')[1].split("</table>")[0])
+    assert heads[:3] == ["Township", "Received", "Merged"] and heads[-1] == "First-contact rate"
+    assert "township not given" in english
+
+
+def test_no_township_table_for_a_v1_report_or_a_quarter_without_v2() -> None:
+    assert 'class="townships"' not in render_html(seed_data())
+    plain_v2 = seed_data(report=v2_report(), recorded=[])
+    assert 'class="townships"' not in render_html(plain_v2)
+    assert 'data-chart="by-township"' not in render_html(plain_v2)
+
+
+class StepRows:
+    """A stand-in for the views' transaction: the cohort query's rows."""
+
+    def __init__(self, *cases: list[list[Any]]) -> None:
+        self.rows = [(json.dumps(steps),) for steps in cases]
+
+    def query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        assert sql.startswith("SELECT steps FROM cases ")
+        return self.rows
+
+
+def test_the_read_side_finds_what_the_cohort_recorded_of_v2() -> None:
+    """projections.bulletin.recorded over case steps (projections/steps.py:
+    K is a contact, a C step's argument after the result is `resolved`)."""
+    from projections.bulletin import recorded
+    from workflow.period import parse_period
+
+    q3, as_of = parse_period("2016Q3"), date(2016, 12, 31)
+    received = ["2016-07-01T09:00:00+08:00", "R", "2016-07-05", "2016-07-08"]
+    v1 = [received, ["2016-07-02T09:00:00+08:00", "C", "satisfied"]]
+    contact = [received, ["2016-07-01T10:00:00+08:00", "K", "县住建局"]]
+    resolved = [received, ["2016-07-02T09:00:00+08:00", "C", "satisfied", False]]
+    late = [received, ["2017-01-02T09:00:00+08:00", "K", "县住建局"]]
+    assert recorded(StepRows(v1, v1), "cases", q3, as_of) == []  # type: ignore[arg-type]
+    assert recorded(StepRows(v1, contact), "cases", q3, as_of) == ["contact"]  # type: ignore[arg-type]
+    assert recorded(StepRows(resolved, contact), "cases", q3, as_of) == [  # type: ignore[arg-type]
+        "contact", "resolved"]
+    assert recorded(StepRows(late), "cases", q3, as_of) == []  # type: ignore[arg-type]

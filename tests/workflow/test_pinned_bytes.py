@@ -23,7 +23,7 @@ from workflow import Hotline
 from workflow.audit.rows import StoredRow
 from workflow.audit.verify import verify_rows
 from workflow.case import Case, case_id
-from workflow.chain import canonical
+from workflow.chain import GENESIS, canonical, link
 from workflow.commands import AnyCommand, parse_command
 
 AT = "2016-08-01T09:12:00"
@@ -103,6 +103,18 @@ def test_canonical_content_is_pinned() -> None:
     ).encode()
 
 
+def test_canonical_content_of_chain_format_2_is_pinned() -> None:
+    recorded = datetime(2016, 8, 1, 1, 12, 0, 123456, tzinfo=UTC)
+    payload = {"at": datetime.fromisoformat("2016-08-01T09:12:00+08:00"), "ref": "P-1"}
+    assert canonical("hotline.case:Received", case_id("P-1"), 1, recorded, payload,
+                     reading=(2, "hotline.case:Case")) == (
+        b'{"chain":2,"class_version":2,"id":"fac2db62-3f0b-5055-a385-7cfbb880e636","origin'
+        b'ator_topic":"hotline.case:Case","payload":{"at":"2016-08-01T09:12:00+08:00","ref":'
+        b'"P-1"},"recorded":"2016-08-01T01:12:00.123456+00:00","topic":"hotline.case:Receiv'
+        b'ed","version":1}'
+    )
+
+
 # -- chains of whole histories, recorded through the engine -------------------
 
 HISTORY = [
@@ -134,11 +146,52 @@ HISTORY = [
     {"case": "P-2", "action": "close", "at": "2016-10-09T10:05:00"},
 ]
 
-# (topic, command_id, chain) of every event of HISTORY, in order. Re-pinned
-# with hotline-spec/2: assign and reopen record a contact_due (spec §3) and
-# CalledBack is class_version 2 with `resolved`, so the events' content and
-# every chain after the first assign changed; the keys did not.
+# (topic, command_id, chain) of every event of HISTORY, in order: chain format 2
+# (issue 13: the hashed content also covers class_version and originator_topic).
+# Re-pinned (with the format-1 links below) for hotline-spec/2: assign and
+# reopen record a contact_due (spec §3) and CalledBack is class_version 2 with
+# `resolved`, so the content of those events, and every link after the first
+# assign, changed; the derived keys did not.
 CHAINS: list[tuple[str, str, str]] = [
+    ("Received", "sha256:700dd03200da86acc28c7b1f7ca759bf",
+     "b0b6e2bd3c9e081dc1947024dd846ad8c5838d542b2037ef16922a65d0ec12ac"),
+    ("Assigned", "sha256:5d18052fce462ee13d8b1aefa9ab89e8",
+     "13c06aea68d4e2e300427780e97d24f4ece6236dad1af7b4c285d58978e82e34"),
+    ("Acknowledged", "sha256:bf10ca7f07735647e6046e77eace77f1",
+     "88bc4b8886bcd97dfebfd73a30f8fb5307056d4d2703850d84d0bde8a7a36f4a"),
+    ("Contributed", "sha256:69618615e76e7e4568761cf94dba2a07",
+     "587e1130304279c6ff852323e326210ad85d794f1d6a189ac742ae02d771a9c0"),
+    ("Extended", "sha256:582f2cb17faaaf5baabe02f1990dd766",
+     "21bef74c871d0ff05f3f261750ce0acf15edffc225dc64fc70955cc35c3b4f48"),
+    ("Urged", "sha256:2ce876822ab25b1ea465de15f2b8bbae",
+     "70aa96df3922ca84a000ad86ca69ae72d13dee79a08854a16e2ae4a5650f3d45"),
+    ("Replied", "sha256:0e28d2a8a5f3d6791af29d2e1bce8cf5",
+     "c5e8c801bcfa028b24e4e4433407baa951f3caae2e4178bbb5b526840bc41d03"),
+    ("CalledBack", "sha256:bfe3f47d46fa146589db1367bacfffd4",
+     "368c538b301304be3f38a03996290cb42c184b390731ec0b1aa580c1e19de457"),
+    ("Reopened", "sha256:dc52e3a67530ed07ee8a8026a75d9d97",
+     "92aecdebec6b4fc8a81b2ed1408cc997441194613961da26a617b0630e3b6414"),
+    ("Replied", "sha256:16a91c4301ef96385a072bd8c19ba56d",
+     "26ebd9af2fd67caf7afc7b3ca7df1a6ef4baaed9381f610a02a70a3a3f35d6c2"),
+    ("Closed", "sha256:0092b46606fbe720314af38e7f388534",
+     "b893297d490fa654a1e67bd402558942247f5502c9309dcb9f20ccbf3b149aa5"),
+    ("Received", "ext-1",
+     "db96c82ae33ded5d6671064864f9c175b1ee23d3da77666c0f1ed286ab716bef"),
+    ("Assigned", "sha256:11ab77b9c591a5258be7e951acc00a49",
+     "00ce6b3e191a68331175a995e9c82c50ca13b4e7ae43567844f2bee5100ae29a"),
+    ("Returned", "sha256:fb306d6c8ff5394bf763e65bd138ebb1",
+     "72bcadc588dcbdf238dfea510f79678a956fc116438be8f35338c72cae64bfee"),
+    ("Answered", "sha256:79c9c84f82d33e8e0756a5dce249b586",
+     "1820003a2513d4a840a1a6055e9313b4f55e91089c509a65d6a6e6e9cb2a9688"),
+    ("CalledBack", "sha256:c2027b1cb92bfff93402ea98a64a60db",
+     "0b74e2c583ae6ee7aff107cce8d7c11acb3b3a5aea64ad19438205aebd3506cb"),
+    ("Closed", "sha256:67cf0f41c996ac1021e35b45c62c5470",
+     "2736242a5a6a9c302541fd0debd6d5dd1e06e907116bb589aae4bf725c232dea"),
+]
+
+# The same history's links in chain format 1 (before issue 13: class_version and
+# originator_topic not covered), as stores written then hold them.
+CHAINS_FORMAT_1: list[tuple[str, str, str]] = [
     ("Received", "sha256:700dd03200da86acc28c7b1f7ca759bf",
      "2c2801702285f8b0abeadad12b698ec8e59bf3503c3db3682cfa0e6933a976cf"),
     ("Assigned", "sha256:5d18052fce462ee13d8b1aefa9ab89e8",
@@ -224,5 +277,28 @@ def test_chains_recorded_by_the_batch_path_are_pinned() -> None:
         # the same as one at a time, since HISTORY is in case order.
         assert _recorded(app) == CHAINS
         assert verify_rows(_rows(app)).ok
+    finally:
+        app.close()
+
+
+@pytest.mark.usefixtures("fixed_clock")
+def test_the_format_1_links_of_the_same_history_are_unchanged() -> None:
+    """What an older store holds still recomputes to the same bytes: the
+    format-1 document (the auditor's fallback for old links) is pinned."""
+    from workflow.audit.rows import decode_state, payload_of
+
+    app = Hotline.open("sqlite:///:memory:")
+    try:
+        for line in HISTORY:
+            app.execute(line)
+        previous: dict[UUID, str] = {}
+        links = []
+        for row in _rows(app):
+            state = decode_state(row)
+            content = canonical(row.topic, row.case_id, row.version, state["timestamp"],
+                                payload_of(state))
+            previous[row.case_id] = link(previous.get(row.case_id, GENESIS), content)
+            links.append(previous[row.case_id])
+        assert links == [chain for _, _, chain in CHAINS_FORMAT_1]
     finally:
         app.close()

@@ -2,7 +2,9 @@
 
 Same text as the Markdown form (built in `prose/`), plus four charts.
 Self-contained on purpose: it is mailed, archived and printed, so it carries
-no script, no external font, image or stylesheet, and opens offline.
+no script, no external image or stylesheet, and its own font (fonts.py: the
+page's characters cut from Noto Sans CJK SC), and opens offline on a machine
+without any Chinese font.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from adapters.bulletin import charts
 from adapters.bulletin import figures as fig
 from adapters.bulletin import labels as lb
 from adapters.bulletin import prose as text
+from adapters.bulletin.fonts import font_face
 from adapters.bulletin.labels import pick
 from adapters.bulletin.model import BulletinData
 
@@ -88,7 +91,30 @@ def _basic(data: BulletinData, lang: str) -> list[str]:
     comparison = text.comparison_table(data, lang)
     if comparison is not None:
         out.append(_table(comparison, "comparison"))
+    out += _townships(data, lang)
     return out
+
+
+def _townships(data: BulletinData, lang: str) -> list[str]:
+    """hotline-metrics/2: the per-township table and a chart of its cases."""
+    table = text.township_table(data, lang)
+    if table is None:
+        return []
+    title = pick(lang, "各乡镇受理量", "Cases by township")
+    caption = pick(lang, "各乡镇办理情况", "Cases and rates by township")
+    items = [
+        (text.township(name, lang), int(block.get("received") or 0))
+        for name, block in fig.township_blocks(data.report)
+    ]
+    return [
+        _p(caption, "part"),
+        _table(table, "townships"),
+        _figure(
+            "by-township",
+            title,
+            charts.hbar_chart(items, title=title, chart_id="chart-by-township", color="#8064a2"),
+        ),
+    ]
 
 
 def _rates_figure(data: BulletinData, lang: str) -> str | None:
@@ -201,11 +227,14 @@ def render_html(data: BulletinData, lang: str = "zh") -> str:
         for key, parts in sections
     )
     title = escape(text.title(data, lang))
+    page = (
+        "<body><main>"
+        f'<header><h1>{title}</h1><p class="meta">{escape(text.subtitle(data, lang))}</p></header>'
+        f"{body}<footer>{_p(text.closing_line(data, lang))}</footer></main></body>"
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{pick(lang, "zh-CN", "en")}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head><body><main>"
-        f'<header><h1>{title}</h1><p class="meta">{escape(text.subtitle(data, lang))}</p></header>'
-        f"{body}<footer>{_p(text.closing_line(data, lang))}</footer></main></body></html>\n"
+        f"<title>{title}</title><style>{font_face(page)}{CSS}</style></head>{page}</html>\n"
     )

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import click
 
 from adapters.audit_store import AuditStore, case_rows, open_audit_store
+from adapters.cli.common import in_supported_range
+from workflow.application import replay
 from workflow.audit.rows import Undecodable, to_event
 from workflow.case import Case
 from workflow.errors import CaseNotFound, WorkflowError
@@ -44,7 +46,13 @@ def case_events(store: AuditStore, ref: str, personal_data: bool = False) -> lis
     except Undecodable as e:
         raise click.ClickException(f"case {ref}: {e} (run `hotline audit verify {ref}`)") \
             from None
-    return events if personal_data else [mask_event(e) for e in events]
+    try:  # stored rows a tamperer made unreadable (a rewritten originator_topic, ...)
+        replay(events)
+        return events if personal_data else [mask_event(e) for e in events]
+    except Exception as e:
+        raise click.ClickException(
+            f"case {ref}: its stored events do not read as a case ({type(e).__name__}: {e}); "
+            f"run `hotline audit verify {ref}`") from None
 
 
 def personal_data_option(what: str) -> Callable[[F], F]:
@@ -67,13 +75,12 @@ def parse_moment(value: str | None, option: str) -> datetime | date | None:
     if value is None:
         return None
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value)
+        moment = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not an ISO date or date-time (e.g. 2016-08-05 or "
             "2016-08-05T18:00:00+08:00)", param_hint=option) from None
+    return in_supported_range(moment, option)
 
 
 def parse_day(value: str | None, option: str) -> date | None:
