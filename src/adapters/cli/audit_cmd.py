@@ -122,6 +122,10 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
     click.echo(f"  returns {view.returns}, extensions {view.extensions}, "
                f"reopenings {view.reopenings}, urges {view.urges}"
                f"{', last callback ' + view.last_result if view.last_result else ''}")
+    if view.merged_into:
+        click.echo(f"  merged into {view.merged_into} (a repeat request)")
+    if view.repeats:
+        click.echo(f"  repeats merged into it: {', '.join(view.repeats)}")
     click.echo(f"  chain {chain}")
 
 
@@ -145,7 +149,8 @@ def history_command(case: str, late_after: float, fmt: str, store: str) -> None:
     for s in steps:
         late = f"  LATE (+{_lag(s.lag)})" if s.late else ""
         due = ", ".join(f"{k} {v}" for k, v in s.deadlines.items()) or "no clock running"
-        click.echo(f"v{s.version} {s.event:<12} at {_local(s.at)}  recorded "
+        link = f" ({s.link})" if s.link else ""
+        click.echo(f"v{s.version} {s.event:<12}{link} at {_local(s.at)}  recorded "
                    f"{_local(s.recorded)}{late}  by {s.actor}  -> {s.state}; {due}")
 
 

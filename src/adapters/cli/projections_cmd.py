@@ -30,6 +30,7 @@ from adapters.cli.common import (
     store_option,
 )
 from projections import ReadSide
+from projections.figures import DEFAULT_METRICS, METRICS
 from projections.log import PAGE_SIZE
 from workflow.period import Period
 
@@ -178,9 +179,12 @@ def projections_command(store: str) -> None:
               "this date (YYYY-MM-DD, default today).")
 @click.option("--format", "fmt", default="json", show_default=True, cls=FormatOption,
               metavar="FORMAT")
+@click.option("--metrics", type=click.Choice(METRICS), default=DEFAULT_METRICS,
+              show_default=True, help="Metric catalogue: hotline-metrics/2 (spec §5.2, the "
+              "default) or hotline-metrics/1 (exactly the /1 report).")
 @store_option
 @errors_as_messages
-def report_command(period: Period, as_of: date | None, fmt: str, store: str,
+def report_command(period: Period, as_of: date | None, fmt: str, metrics: str, store: str,
                    **options: Any) -> None:
     """Print the figures of spec §5 for --period, or the bulletin, from the
     projections (caught up first).
@@ -195,7 +199,7 @@ def report_command(period: Period, as_of: date | None, fmt: str, store: str,
     p = period
     read = _read_side(store)
     try:
-        figures, position = read.report_at(p, as_of)
+        figures, position = read.report_at(p, as_of, metrics=metrics)
         request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
                                 position, options)
         output = REPORT_FORMATS[fmt](request)
