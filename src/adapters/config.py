@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.personal_data import MasterKeyError, install_vault, master_id, parse_master_key
+from persistence import streams_for
 from workflow import Hotline, WorkflowError
 from workflow.calendar import default_calendar
 from workflow.calendar_file import calendar_with_files
@@ -189,6 +190,7 @@ def open_configured(config: Config | None = None, **options: Any) -> Hotline:
     )
     master = config.master_key()
     hotline = Hotline.open(config.store.value, policies=book, calendar=calendar)
+    hotline.streams = streams_for(hotline.recorder)
     try:
         install_vault(hotline, master)
     except BaseException:

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from persistence import streams_for
 from workflow import Hotline, WorkflowError
 from workflow.commands import AnyCommand, Command, parse_command
 
@@ -120,6 +121,8 @@ class Importer:
         if batch_lines < 1:
             raise ValueError(f"batch_lines must be at least 1, got {batch_lines}")
         self.hotline = hotline
+        if hotline.streams is None:  # opened without the composition root
+            hotline.streams = streams_for(hotline.recorder)
         self.batch_lines = batch_lines
         self.max_line_bytes = max_line_bytes
         self.on_reject = on_reject or (lambda n, raw, reason: None)

@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import IntegrityError
 
-from adapters.keytable import KeyTable
+from persistence.keys import KeyTable
 from workflow import CaseNotFound, Hotline
 from workflow.personal import SCHEME, SEALED, PersonalDataUnavailable, is_sealed
 

@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
+from eventsourcing.persistence import IntegrityError
 
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
@@ -29,9 +29,8 @@ from workflow.errors import (
 )
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
-from workflow.prefetch import select_streams
+from workflow.ports import EventStreams
 from workflow.store_url import DEFAULT_STORE, persistence_env
-from workflow.transcoder import FastJSONTranscoder
 from workflow.view import CaseView, read_case
 
 CitizenCodec = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
@@ -64,9 +63,13 @@ class Hotline(Application[UUID]):
         calendar: Calendar | None = None,
         citizen_codec: CitizenCodec | None = None,
         url: str | None = None,
+        streams: EventStreams | None = None,
     ) -> None:
         super().__init__(env)
         self.url = url
+        # The bulk read/write of the store (persistence.streams_for), given by
+        # the composition root; without it a batch reads case by case.
+        self.streams = streams
         self.policies = policies or PolicyBook()
         self.calendar = calendar or default_calendar()
         # Seam for personal data protection: turns the citizen object of a
@@ -80,13 +83,6 @@ class Hotline(Application[UUID]):
         """Open the store at `url` (sqlite:///path.db, sqlite:///:memory:,
         postgresql://user@host:port/dbname)."""
         return cls(persistence_env(url), url=url, **options)
-
-    def construct_transcoder(self) -> Transcoder:
-        transcoder = super().construct_transcoder()
-        if type(transcoder) is JSONTranscoder:  # the default: same bytes, cheaper (transcoder.py)
-            transcoder = FastJSONTranscoder()
-            self.register_transcodings(transcoder)
-        return transcoder
 
     # -- one method per action ------------------------------------------------
 
@@ -173,11 +169,9 @@ class Hotline(Application[UUID]):
         `_absent` set spares `_decide` asking the store about them again."""
         wanted = {i for i in {case_id(c.case) for c in commands} if i not in self._loaded}
         self._absent = set()
-        if not wanted or self.snapshots is not None:
-            return {}
-        streams = select_streams(self.recorder, wanted)
-        if streams is None:  # a recorder without a bulk read: one case at a time
-            return {}
+        if not wanted or self.snapshots is not None or self.streams is None:
+            return {}  # without a bulk read: one case at a time
+        streams = self.streams.select(wanted)
         self._absent = wanted - streams.keys()
         return {
             agg_id: replay(self.mapper.to_domain_event(e) for e in stored)  # type: ignore[misc]
