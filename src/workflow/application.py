@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from workflow import lifecycle
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
 from workflow.commands import SHANGHAI, Command, Receive, local_time, parse_command
@@ -49,11 +50,29 @@ class Outcome:
     duplicate: bool
 
 
+# The one cache of cases (the batch path's): about 2.4 KB per cached case
+# (docs/performance.md), so the default bound is ~150 MiB at most. Cases in
+# a final state are not kept: nothing more can happen to them (a re-imported
+# line for one reads it back in its batch's bulk read).
+CASE_CACHE = 65_536
+
+
+def _final_states() -> frozenset[str]:
+    """States the lifecycle table leads out of by no row."""
+    rows = (*lifecycle.TABLE, *lifecycle.INTERNAL)
+    return frozenset(s for s in lifecycle.STATES if not any(s in r.sources for r in rows))
+
+
 class Hotline(Application[UUID]):
-    """The hotline case workflow engine."""
+    """The hotline case workflow engine.
+
+    eventsourcing's own repository cache stays off (`AGGREGATE_CACHE_MAXSIZE`
+    unset: in 9.5.6 a value of 0 would make it unbounded): `execute` reads
+    the case from the store every time, so two processes writing one store
+    decide over what is stored; the batch path keeps one bounded LRU of
+    cases (`case_cache`, see `CASE_CACHE`)."""
 
     name = "Hotline"
-    env = {"AGGREGATE_CACHE_MAXSIZE": "0"}
 
     def __init__(
         self,
@@ -64,8 +83,12 @@ class Hotline(Application[UUID]):
         citizen_codec: CitizenCodec | None = None,
         url: str | None = None,
         streams: EventStreams | None = None,
+        case_cache: int = CASE_CACHE,
     ) -> None:
         super().__init__(env)
+        if case_cache < 0:
+            raise ValueError(f"case_cache must be 0 or more, got {case_cache}")
+        self.case_cache = case_cache
         self.url = url
         # The bulk read/write of the store (persistence.streams_for), given by
         # the composition root; without it a batch reads case by case.
@@ -75,7 +98,7 @@ class Hotline(Application[UUID]):
         # Seam for personal data protection: turns the citizen object of a
         # receive into what is stored (e.g. encrypted with a per-case key).
         self.citizen_codec = citizen_codec or _plain_citizen
-        self._loaded: OrderedDict[UUID, Case] = OrderedDict()  # import's LRU
+        self._loaded: OrderedDict[UUID, Case] = OrderedDict()  # the batch path's LRU
         self._absent: set[UUID] = set()  # cases of the current batch not in the store
 
     @classmethod
@@ -119,10 +142,9 @@ class Hotline(Application[UUID]):
     def reopen(self, case: str, **fields: Any) -> int:
         return self.execute({"case": case, "action": "reopen", **fields})
 
-    def close(self, case: str | None = None, **fields: Any) -> int:  # type: ignore[override]
-        if case is None:  # Application.close(): release the store
-            super().close()
-            return 0
+    def close_case(self, case: str, **fields: Any) -> int:
+        """The `close` action (办结). Not `close()`: that is eventsourcing's
+        `Application.close()`, which releases the store."""
         return self.execute({"case": case, "action": "close", **fields})
 
     def execute(self, command: dict[str, Any] | Command) -> int:
@@ -145,10 +167,17 @@ class Hotline(Application[UUID]):
         there first, the whole batch is retried once from the store."""
         for attempt in (1, 2):
             pending: dict[UUID, Case] = {}
+            # With the store's bulk write, each accepted command's events are
+            # taken in command order, so the batch stores them in the order
+            # one `execute` per command would (save() groups them by case).
+            recorded: list[Case.Event] | None = [] if self._bulk() else None
             try:
                 pending.update(self._prefetch(commands))
-                results = [self._try(cmd, pending) for cmd in commands]
-                self._save(pending.values(), "(batch)")
+                results = [self._try(cmd, pending, recorded) for cmd in commands]
+                if recorded is None:
+                    self._save(pending.values(), "(batch)")
+                else:
+                    self._insert(recorded)
             except ConcurrencyConflict:
                 self._loaded.clear()
                 if attempt == 2:
@@ -161,6 +190,11 @@ class Hotline(Application[UUID]):
                 self._remember(agg_id, agg)
             return results
         raise AssertionError("unreachable")
+
+    def _bulk(self) -> bool:
+        """Whether batches go through the store's bulk write (not with
+        snapshots, which `save()` takes)."""
+        return self.streams is not None and self.snapshots is None
 
     def _prefetch(self, commands: Sequence[Command]) -> dict[UUID, Case]:
         """The cases of a batch that are not cached, read in one query each
@@ -178,11 +212,16 @@ class Hotline(Application[UUID]):
             for agg_id, stored in streams.items()
         }
 
-    def _try(self, cmd: Command, pending: dict[UUID, Case]) -> Outcome | WorkflowError:
+    def _try(
+        self, cmd: Command, pending: dict[UUID, Case], recorded: list[Case.Event] | None
+    ) -> Outcome | WorkflowError:
         try:
-            return self._decide(cmd, pending, cached=True)
+            outcome = self._decide(cmd, pending, cached=True)
         except WorkflowError as error:
             return error
+        if recorded is not None and not outcome.duplicate:
+            recorded.extend(pending[case_id(cmd.case)].collect_events())  # type: ignore[arg-type]
+        return outcome
 
     def _decide(self, cmd: Command, pending: dict[UUID, Case], cached: bool) -> Outcome:
         agg_id = case_id(cmd.case)
@@ -215,10 +254,13 @@ class Hotline(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
-    def _remember(self, agg_id: UUID, case: Case, limit: int = 20_000) -> None:
+    def _remember(self, agg_id: UUID, case: Case) -> None:
+        if case.state in _FINAL or not self.case_cache:
+            self._loaded.pop(agg_id, None)
+            return
         self._loaded[agg_id] = case
         self._loaded.move_to_end(agg_id)
-        if len(self._loaded) > limit:
+        if len(self._loaded) > self.case_cache:
             self._loaded.popitem(last=False)
 
     def _save(self, cases: Iterable[Case], ref: str) -> None:
@@ -226,15 +268,35 @@ class Hotline(Application[UUID]):
         if not cases:
             return
         try:
-            flush = getattr(self.citizen_codec, "flush", None)
-            if flush is not None:  # per-case keys are stored before the events needing them
-                flush()
+            self._flush_keys()
             self.save(*cases)
         except IntegrityError:
             for case in cases:  # nothing was stored: drop the unsaved events
                 case.collect_events()
             self._loaded.clear()
             raise ConcurrencyConflict(cases[0].ref if len(cases) == 1 else ref) from None
+
+    def _insert(self, events: Sequence[Case.Event]) -> None:
+        """Store a batch's events, in the order given, in one transaction:
+        encoded by the application's own mapper and handed to the recorder's
+        `insert_events` (the rows `save()` writes: it does the same, plus
+        bookkeeping for snapshots and followers this application has none of)."""
+        if not events:
+            return
+        assert self.streams is not None
+        to_stored = self.mapper.to_stored_event
+        stored = [to_stored(e) for e in events]
+        try:
+            self._flush_keys()
+            self.streams.insert(stored)
+        except IntegrityError:
+            self._loaded.clear()
+            raise ConcurrencyConflict("(batch)") from None
+
+    def _flush_keys(self) -> None:
+        flush = getattr(self.citizen_codec, "flush", None)
+        if flush is not None:  # per-case keys are stored before the events needing them
+            flush()
 
     # -- reads -------------------------------------------------------------------
 
@@ -278,6 +340,9 @@ class Hotline(Application[UUID]):
         case = replay(events)
         ref_day = today or (limit.date() if as_of is not None else datetime.now(SHANGHAI).date())
         return read_case(case, events, self.calendar, ref_day)
+
+
+_FINAL = _final_states()
 
 
 def _seen(cmd: Command, case: Case) -> bool:
