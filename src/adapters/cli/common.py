@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from adapters.config import Config, load_config, open_configured
+from adapters.config import Config, load_config, open_audit, open_hotline, open_read_side
 from workflow import Hotline, WorkflowError
 from workflow.store_url import DEFAULT_STORE
 
@@ -76,8 +76,22 @@ def current_config(url: str | None = None) -> Config:
 
 def open_store(url: str) -> Hotline:
     """The engine on `url`, with the configured policies, calendar and key."""
+    return _opening(url, lambda: open_hotline(current_config(url)))
+
+
+def open_read(url: str, **runner_options: Any) -> Any:
+    """The read side of `url` (taxonomy configured), owning its engine."""
+    return _opening(url, lambda: open_read_side(current_config(url), **runner_options))
+
+
+def open_read_only(url: str) -> Any:
+    """The store at `url` opened read-only, for the audit."""
+    return _opening(url, lambda: open_audit(current_config(url)))
+
+
+def _opening(url: str, opener: Callable[[], Any]) -> Any:
     try:
-        return open_configured(current_config(url))
+        return opener()
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed

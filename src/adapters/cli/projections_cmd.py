@@ -19,7 +19,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
+from adapters.cli.common import errors_as_messages, open_read, quiet_option, store_option
 from projections import ReadSide
 from projections.log import PAGE_SIZE
 from workflow.period import Period, parse_date, parse_period
@@ -78,9 +78,7 @@ class ProgressBar:
 
 
 def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
-    hotline = open_store(store)
-    read = ReadSide(hotline, page_size=page_size, pause=pause)
-    read._owns_hotline = True
+    read: ReadSide = open_read(store, page_size=page_size, pause=pause)
     return read
 
 
