@@ -211,14 +211,16 @@ def _read_key(path: Path) -> str:
         raise ConfigError(f"key file {path}: cannot read: {e}") from None
 
 
-def open_hotline(config: Config | None = None, **options: Any) -> Hotline:
+def open_hotline(config: Config | None = None, *, create: bool = True,
+                 **options: Any) -> Hotline:
     """The engine on the configured store, with the configured policies,
     calendar and personal-data key, and the store's bulk read/write
-    (`options` as for `load_config`)."""
+    (`options` as for `load_config`); `create=False` for a command that only
+    reads: a missing store is an error, never created."""
     config = config or load_config(**options)
     book, calendar = config.policy_book(), config.calendar()
     master = config.master_key()
-    hotline = Hotline.open(config.store.value, policies=book, calendar=calendar)
+    hotline = Hotline.open(config.store.value, create=create, policies=book, calendar=calendar)
     hotline.streams = streams_for(hotline.recorder)
     try:
         install_vault(hotline, master)

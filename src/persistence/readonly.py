@@ -20,15 +20,10 @@ from eventsourcing.persistence import InfrastructureFactory, PersistenceError
 from eventsourcing.utils import Environment
 
 from workflow.audit.rows import StoredRow
-from workflow.errors import WorkflowError
-from workflow.store_url import persistence_env
+from workflow.store_url import StoreUnavailable, prepare_store
 
 PAGE = 5_000
 APPLICATION_NAME = "Hotline"  # eventsourcing names the PostgreSQL table after the application
-
-
-class StoreUnavailable(WorkflowError):
-    pass
 
 
 class ReadOnlyStore:
@@ -84,18 +79,14 @@ class ReadOnlyStore:
 def open_read_only(url: str) -> ReadOnlyStore:
     """The events table of the store at `url`, opened read-only;
     `StoreUnavailable` when there is no such store or table."""
-    env = persistence_env(url)
+    env = prepare_store(url, create=False)  # the one check before opening (store_url.py)
     env["CREATE_TABLE"] = "n"
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         name = env["SQLITE_DBNAME"]
         if name.startswith("file:") and "mode=memory" in name:
             raise StoreUnavailable("an in-memory store lives only inside its own process: "
                                    "audit a file or PostgreSQL store")
-        if not Path(name).is_file():
-            raise StoreUnavailable(f"no SQLite store at {name}")
         env["SQLITE_DBNAME"] = f"file:{quote(str(Path(name).resolve()))}?mode=ro"
-    else:
-        env["POSTGRES_CONNECT_TIMEOUT"] = env.get("POSTGRES_CONNECT_TIMEOUT", "10")
     factory = InfrastructureFactory.construct(Environment(APPLICATION_NAME, env))
     datastore = factory.datastore  # type: ignore[attr-defined]
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":

@@ -43,9 +43,9 @@ class ReadSide:
 
     @classmethod
     def open(cls, url: str, **options: Any) -> ReadSide:
-        """The read side of the store at `url`, with the package's defaults
-        (a configured deployment: `adapters.config.open_read_side`)."""
-        return cls(Hotline.open(url), owns_hotline=True, **options)
+        """The read side of the existing store at `url`, with the package's
+        defaults (a configured deployment: `adapters.config.open_read_side`)."""
+        return cls(Hotline.open(url, create=False), owns_hotline=True, **options)
 
     def close(self) -> None:
         self.store.close()

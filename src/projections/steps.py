@@ -23,6 +23,7 @@ figure of spec §5 and are left out.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,33 +39,46 @@ def local_iso(moment: Any) -> str:
     return str(moment.astimezone(SHANGHAI).isoformat())
 
 
+def _dl(fields: Mapping[str, Any], clock: str) -> Any:
+    return fields["deadlines"].get(clock)
+
+
+# The step of each event that a figure depends on: its code and its
+# arguments from the event's fields (by event class name, as in the
+# lifecycle table). Acknowledged, Contributed and DeadlinesRecomputed make
+# no step.
+STEPS: dict[str, tuple[str, Callable[[Mapping[str, Any]], list[Any]]]] = {
+    "Received": ("R", lambda f: [_dl(f, "reply_due"), _dl(f, "close_due")]),
+    "Assigned": ("A", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "return_due")]),
+    "Returned": ("T", lambda f: [f["unit"]]),
+    "Extended": ("X", lambda f: [f["days"], _dl(f, "reply_due"), _dl(f, "close_due")]),
+    "Urged": ("U", lambda f: []),
+    "Replied": ("P", lambda f: [f["unit"]]),
+    "Answered": ("W", lambda f: []),
+    "CalledBack": ("C", lambda f: [f["result"]]),
+    "Reopened": ("O", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "reply_due"),
+                                 _dl(f, "close_due")]),
+    "Closed": ("Z", lambda f: [bool(f["waive_callback"])]),
+}
+# The event each step code stands for (asof.evaluate takes the state from
+# the lifecycle table by it).
+EVENT_OF_CODE: dict[str, str] = {code: name for name, (code, _) in STEPS.items()}
+
+
+def step_from(name: str, at: Any, fields: Mapping[str, Any]) -> Step | None:
+    """The step of the event `name` (its class name) at business time `at`
+    with its stored `fields`, or None for one no figure depends on. Needs no
+    domain event object: a decoded stored state will do."""
+    entry = STEPS.get(name)
+    if entry is None:
+        return None
+    code, args = entry
+    return [local_iso(at), code, *args(fields)]
+
+
 def step_of(event: Any) -> Step | None:
     """The step an event contributes, or None for one no figure depends on."""
-    at = local_iso(event.at)
-    if isinstance(event, Case.Received):
-        d = event.deadlines
-        return [at, "R", d.get("reply_due"), d.get("close_due")]
-    if isinstance(event, Case.Assigned):
-        return [at, "A", event.lead, list(event.co_units), event.deadlines.get("return_due")]
-    if isinstance(event, Case.Returned):
-        return [at, "T", event.unit]
-    if isinstance(event, Case.Extended):
-        d = event.deadlines
-        return [at, "X", event.days, d.get("reply_due"), d.get("close_due")]
-    if isinstance(event, Case.Urged):
-        return [at, "U"]
-    if isinstance(event, Case.Replied):
-        return [at, "P", event.unit]
-    if isinstance(event, Case.Answered):
-        return [at, "W"]
-    if isinstance(event, Case.CalledBack):
-        return [at, "C", event.result]
-    if isinstance(event, Case.Reopened):
-        d = event.deadlines
-        return [at, "O", event.lead, list(event.co_units), d.get("reply_due"), d.get("close_due")]
-    if isinstance(event, Case.Closed):
-        return [at, "Z", bool(event.waive_callback)]
-    return None
+    return step_from(type(event).__name__, event.at, vars(event))
 
 
 @dataclass

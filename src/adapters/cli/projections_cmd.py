@@ -19,7 +19,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from adapters.cli.common import errors_as_messages, open_read, quiet_option, store_option
+from adapters.cli.common import (
+    errors_as_messages,
+    open_read,
+    quiet_option,
+    show_progress,
+    store_option,
+)
 from projections import ReadSide
 from projections.log import PAGE_SIZE
 from workflow.period import Period, parse_date, parse_period
@@ -68,7 +74,8 @@ class ProgressBar:
             self.close()  # a new phase (--check runs one per projection)
         if self.bar is None:
             self.bar = tqdm(total=total, unit=" events", desc=self.desc,
-                            disable=self.quiet, file=sys.stderr, dynamic_ncols=True)
+                            disable=not show_progress(self.quiet), file=sys.stderr,
+                            dynamic_ncols=True)
         self.bar.update(advanced)
 
     def close(self) -> None:
@@ -78,7 +85,8 @@ class ProgressBar:
 
 
 def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
-    read: ReadSide = open_read(store, page_size=page_size, pause=pause)
+    # these commands only read the log: a missing store is an error
+    read: ReadSide = open_read(store, create=False, page_size=page_size, pause=pause)
     return read
 
 
