@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
 from workflow import lifecycle
 from workflow.calendar import Calendar, default_calendar
@@ -40,6 +40,16 @@ CitizenCodec = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
 
 def _plain_citizen(case: str, citizen: dict[str, Any] | None) -> dict[str, Any] | None:
     return citizen
+
+
+@dataclass
+class BatchDecision:
+    """A decided batch, not stored yet: per command its outcome (or the
+    error that rejected it) and the events it recorded; the cases touched."""
+
+    results: list[Outcome | WorkflowError]
+    events: list[list[Case.Event]]
+    cases: dict[UUID, Case]
 
 
 @dataclass(frozen=True)
@@ -169,18 +179,12 @@ class Hotline(Application[UUID]):
         stores nothing; the others are unaffected. If another writer got
         there first, the whole batch is retried once from the store."""
         for attempt in (1, 2):
-            pending: dict[UUID, Case] = {}
-            # With the store's bulk write, each accepted command's events are
-            # taken in command order, so the batch stores them in the order
-            # one `execute` per command would (save() groups them by case).
-            recorded: list[Case.Event] | None = [] if self._bulk() else None
             try:
-                pending.update(self._prefetch(commands))
-                results = [self._try(cmd, pending, recorded) for cmd in commands]
-                if recorded is None:
-                    self._save(pending.values(), "(batch)")
+                if self._bulk():
+                    decision = self.decide_batch(commands)
+                    self._insert(self.encode(e for events in decision.events for e in events))
                 else:
-                    self._insert(recorded)
+                    decision = self._decide_saving(commands)
             except ConcurrencyConflict:
                 self._loaded.clear()
                 if attempt == 2:
@@ -189,10 +193,56 @@ class Hotline(Application[UUID]):
             except BaseException:
                 self._loaded.clear()  # cached cases may hold events that were not stored
                 raise
-            for agg_id, agg in pending.items():
-                self._remember(agg_id, agg)
-            return results
+            self.remember(decision)
+            return decision.results
         raise AssertionError("unreachable")
+
+    def decide_batch(self, commands: Sequence[Command]) -> BatchDecision:
+        """Decide `commands` in order over the cached and stored cases and
+        store nothing: each accepted command's new events, in command order
+        (the order one `execute` per command would store them in). The
+        caller stores them (`encode`, then the store's bulk write), then
+        `remember`s the decision; a parallel import does so in another
+        process."""
+        pending = self._prefetch(commands)
+        results: list[Outcome | WorkflowError] = []
+        events: list[list[Case.Event]] = []
+        for cmd in commands:
+            result = self._try(cmd, pending)
+            results.append(result)
+            new: list[Case.Event] = []
+            if isinstance(result, Outcome) and not result.duplicate:
+                for ref in cases_of(cmd):  # a merge records in both its cases
+                    case = pending.get(case_id(ref))
+                    if case is not None:
+                        new.extend(case.collect_events())  # type: ignore[arg-type]
+            events.append(new)
+        return BatchDecision(results, events, pending)
+
+    def _decide_saving(self, commands: Sequence[Command]) -> BatchDecision:
+        """A batch without the bulk write: decided, then saved by `save()`."""
+        pending = self._prefetch(commands)
+        results = [self._try(cmd, pending) for cmd in commands]
+        self._save(pending.values(), "(batch)")
+        return BatchDecision(results, [], pending)
+
+    def encode(self, events: Iterable[Case.Event]) -> list[StoredEvent]:
+        """The stored form of `events`, by the application's own mapper."""
+        to_stored = self.mapper.to_stored_event
+        return [to_stored(e) for e in events]
+
+    def remember(self, decision: BatchDecision) -> None:
+        """Keep a stored decision's cases in the cache."""
+        for agg_id, agg in decision.cases.items():
+            self._remember(agg_id, agg)
+
+    def forget(self, refs: Iterable[str]) -> None:
+        """Drop cases from the cache (another process changed them)."""
+        for ref in refs:
+            self._loaded.pop(case_id(ref), None)
+
+    def is_cached(self, ref: str) -> bool:
+        return case_id(ref) in self._loaded
 
     def _bulk(self) -> bool:
         """Whether batches go through the store's bulk write (not with
@@ -215,16 +265,11 @@ class Hotline(Application[UUID]):
             for agg_id, stored in streams.items()
         }
 
-    def _try(
-        self, cmd: Command, pending: dict[UUID, Case], recorded: list[Case.Event] | None
-    ) -> Outcome | WorkflowError:
+    def _try(self, cmd: Command, pending: dict[UUID, Case]) -> Outcome | WorkflowError:
         try:
-            outcome = self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=True))
+            return self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=True))
         except WorkflowError as error:
             return error
-        if recorded is not None and not outcome.duplicate:
-            recorded.extend(pending[case_id(cmd.case)].collect_events())  # type: ignore[arg-type]
-        return outcome
 
     def _decided(
         self, cmd: Command, pending: dict[UUID, Case], decide: Callable[[], Outcome]
@@ -299,16 +344,25 @@ class Hotline(Application[UUID]):
             self._loaded.clear()
             raise ConcurrencyConflict(cases[0].ref if len(cases) == 1 else ref) from None
 
-    def _insert(self, events: Sequence[Case.Event]) -> None:
-        """Store a batch's events, in the order given, in one transaction:
-        encoded by the application's own mapper and handed to the recorder's
-        `insert_events` (the rows `save()` writes: it does the same, plus
-        bookkeeping for snapshots and followers this application has none of)."""
-        if not events:
+    def insert_stored(self, stored: Sequence[StoredEvent]) -> None:
+        """Store encoded events, in the order given, in one transaction
+        (ConcurrencyConflict if another writer took one of their versions)."""
+        self._insert(stored)
+
+    def store_keys(self) -> None:
+        """Store the per-case keys the citizen codec made (before the events
+        that need them)."""
+        self._flush_keys()
+
+    def _insert(self, stored: Sequence[StoredEvent]) -> None:
+        """Store a batch's encoded events, in the order given, in one
+        transaction, through the recorder's `insert_events`: the rows
+        `save()` writes (it encodes with the same mapper and calls the same
+        method, plus bookkeeping for snapshots and followers this application
+        has none of)."""
+        if not stored:
             return
         assert self.streams is not None
-        to_stored = self.mapper.to_stored_event
-        stored = [to_stored(e) for e in events]
         try:
             self._flush_keys()
             self.streams.insert(stored)
@@ -366,6 +420,12 @@ class Hotline(Application[UUID]):
 
 
 _FINAL = _final_states()
+
+
+def cases_of(cmd: Command) -> tuple[str, ...]:
+    """The cases a command concerns: its own, and a merge's `into`."""
+    into = cmd.__dict__.get("into")
+    return (cmd.case, into) if isinstance(into, str) and into != cmd.case else (cmd.case,)
 
 
 def _seen(cmd: Command, case: Case) -> bool:
