@@ -10,7 +10,9 @@ reordering.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,20 +31,34 @@ APPLICATION_NAME = "Hotline"  # eventsourcing names the PostgreSQL table after t
 class ReadOnlyStore:
     """The events table of one store, read-only, in log order."""
 
-    def __init__(self, recorder: Any, close: Callable[[], None]) -> None:
+    def __init__(self, recorder: Any, close: Callable[[], None], where: str) -> None:
         self.recorder = recorder
         self.table = recorder.events_table_name
+        self.where = where  # the file or database, for messages
+        self.sqlite = not where.startswith("postgres")
         self._close = close
 
     def rows(self, case: UUID | None = None, stop: int | None = None) -> Iterator[StoredRow]:
         """Rows in log order, of one case or all, up to position `stop`."""
         start = 0
         while True:
-            page = self._page(case, start, stop)
+            with self._reading():
+                page = self._page(case, start, stop)
             yield from page
             if len(page) < PAGE:
                 return
             start = page[-1].position
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A store that cannot be read (damaged, truncated, not a database)
+        is one `StoreUnavailable` naming it, whenever it shows."""
+        try:
+            yield
+        except (PersistenceError, sqlite3.DatabaseError) as e:
+            why = " (not an SQLite database, or damaged or truncated)" if self.sqlite else ""
+            raise StoreUnavailable(
+                f"{self.where} cannot be read as a hotline store: {e}{why}") from None
 
     def _page(self, case: UUID | None, after: int, stop: int | None) -> list[StoredRow]:
         from persistence.dialect import POSTGRES, dialect_of
@@ -64,16 +80,25 @@ class ReadOnlyStore:
         with self.recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, params)
             return [
-                StoredRow(int(r["position"]), UUID(str(r["originator_id"])),
-                          int(r["originator_version"]), r["topic"], bytes(r["state"]))
+                StoredRow(int(r["position"]), _uuid(r["originator_id"]),
+                          int(r["originator_version"]), r["topic"], bytes(r["state"] or b""))
                 for r in cursor.fetchall()
             ]
 
     def max_position(self) -> int:
-        return int(self.recorder.max_notification_id() or 0)
+        with self._reading():
+            return int(self.recorder.max_notification_id() or 0)
 
     def close(self) -> None:
         self._close()
+
+
+def _uuid(value: Any) -> UUID:
+    """A row's case id; a damaged one is the nil id (the chain check then fails there)."""
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return UUID(int=0)
 
 
 def open_read_only(url: str) -> ReadOnlyStore:
@@ -96,15 +121,18 @@ def open_read_only(url: str) -> ReadOnlyStore:
     else:
         _read_only_sessions(datastore)
     recorder = factory.application_recorder()
-    store = ReadOnlyStore(recorder, factory.close)
+    sqlite = env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    store = ReadOnlyStore(recorder, factory.close, name if sqlite else url)
     try:
-        found = _has_table(store)
-    except PersistenceError as e:
+        with store._reading():
+            found = _has_table(store)
+    except BaseException:
         factory.close()
-        raise StoreUnavailable(f"cannot read the store {url}: {e}".strip()) from None
+        raise
     if not found:
         factory.close()
-        raise StoreUnavailable(f"{url} is not a hotline store (no {store.table} table)")
+        raise StoreUnavailable(f"{store.where} is not a hotline store (no {store.table} table "
+                               "with the columns of an event store)")
     return store
 
 
@@ -126,4 +154,8 @@ def _has_table(store: ReadOnlyStore) -> bool:
             return cursor.fetchone()["t"] is not None
         cursor.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
                        (store.table,))
-        return cursor.fetchone() is not None
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute(f"PRAGMA table_info({store.table})")
+        columns = {row[1] for row in cursor.fetchall()}
+        return {"originator_id", "originator_version", "topic", "state"} <= columns

@@ -133,6 +133,16 @@ class ReadSide:
             return bulletin.exemplary(tx, table, self.hotline, _period(period),
                                       as_of or today(), limit, pinned)
 
+    def recorded(self, period: str | Period, as_of: date | None = None,
+                 catch_up: bool = True) -> list[str]:
+        """Which hotline-spec/2 facts a case of the period's cohort carries:
+        "contact", "resolved" (for the bulletin, spec §5.2)."""
+        if catch_up:
+            self.catch_up(["case_facts"])
+        with self.store.read() as tx:
+            table, _ = self._table(tx, "case_facts", "case_facts")
+            return bulletin.recorded(tx, table, _period(period), as_of or today())
+
     def _table(self, tx: Tx, name: str, base: str) -> tuple[str, int]:
         return live_table(tx, self.projections[name], base)
 

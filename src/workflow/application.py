@@ -8,7 +8,9 @@ commands in one transaction (the bulk import's path).
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import random
+import time
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -177,25 +179,23 @@ class Hotline(Application[UUID]):
         """Apply commands in order and store every accepted one in a single
         transaction. A rejected command yields its error in its place and
         stores nothing; the others are unaffected. If another writer got
-        there first, the whole batch is retried once from the store."""
-        for attempt in (1, 2):
-            try:
-                if self._bulk():
-                    decision = self.decide_batch(commands)
-                    self._insert(self.encode(e for events in decision.events for e in events))
-                else:
-                    decision = self._decide_saving(commands)
-            except ConcurrencyConflict:
-                self._loaded.clear()
-                if attempt == 2:
-                    raise
-                continue
-            except BaseException:
-                self._loaded.clear()  # cached cases may hold events that were not stored
-                raise
-            self.remember(decision)
-            return decision.results
-        raise AssertionError("unreachable")
+        there first, the whole batch is decided again from the store, after
+        a growing pause (`retrying_conflicts`), up to BATCH_ATTEMPTS times."""
+        return retrying_conflicts(lambda: self._batch_once(commands), self._loaded.clear)
+
+    def _batch_once(self, commands: Sequence[Command]) -> list[Outcome | WorkflowError]:
+        try:
+            if self._bulk():
+                decision = self.decide_batch(commands)
+                stored = self.encode(e for events in decision.events for e in events)
+                self._insert(stored, decision.cases)
+            else:
+                decision = self._decide_saving(commands)
+        except BaseException:
+            self._loaded.clear()  # cached cases may hold events that were not stored
+            raise
+        self.remember(decision)
+        return decision.results
 
     def decide_batch(self, commands: Sequence[Command]) -> BatchDecision:
         """Decide `commands` in order over the cached and stored cases and
@@ -335,6 +335,8 @@ class Hotline(Application[UUID]):
         cases = list(cases)
         if not cases:
             return
+        # the versions read, before save() collects the pending events
+        bases = {case.id: case.version - len(case._pending_events) for case in cases}
         try:
             self._flush_keys()
             self.save(*cases)
@@ -342,19 +344,38 @@ class Hotline(Application[UUID]):
             for case in cases:  # nothing was stored: drop the unsaved events
                 case.collect_events()
             self._loaded.clear()
-            raise ConcurrencyConflict(cases[0].ref if len(cases) == 1 else ref) from None
+            raise ConcurrencyConflict(
+                cases[0].ref if len(cases) == 1 else self._moved(cases, bases, ref)
+            ) from None
+
+    def _moved(self, cases: list[Case], bases: dict[UUID, int], ref: str) -> str:
+        """The reference of a case another writer moved on since it was read
+        (asked only after a conflict), or `ref` when none is found (the
+        clash was on a per-case key, or the other writer rolled back)."""
+        for case in cases:
+            try:
+                newer = self.recorder.select_events(case.id, gt=bases[case.id], limit=1)
+            except PersistenceError:
+                break
+            if newer:
+                return case.ref
+        vault_clashes = getattr(self.citizen_codec, "_look_up", None)
+        for case in cases:
+            if vault_clashes and case.ref in vault_clashes:
+                return case.ref
+        return ref
 
     def insert_stored(self, stored: Sequence[StoredEvent]) -> None:
         """Store encoded events, in the order given, in one transaction
         (ConcurrencyConflict if another writer took one of their versions)."""
-        self._insert(stored)
+        self._insert(stored, {})
 
     def store_keys(self) -> None:
         """Store the per-case keys the citizen codec made (before the events
         that need them)."""
         self._flush_keys()
 
-    def _insert(self, stored: Sequence[StoredEvent]) -> None:
+    def _insert(self, stored: Sequence[StoredEvent], cases: dict[UUID, Case]) -> None:
         """Store a batch's encoded events, in the order given, in one
         transaction, through the recorder's `insert_events`: the rows
         `save()` writes (it encodes with the same mapper and calls the same
@@ -368,7 +389,10 @@ class Hotline(Application[UUID]):
             self.streams.insert(stored)
         except IntegrityError:
             self._loaded.clear()
-            raise ConcurrencyConflict("(batch)") from None
+            new = Counter(UUID(str(e.originator_id)) for e in stored)
+            touched = [c for i, c in cases.items() if i in new]
+            bases = {c.id: c.version - new[c.id] for c in touched}
+            raise ConcurrencyConflict(self._moved(touched, bases, "(batch)")) from None
 
     def _flush_keys(self) -> None:
         flush = getattr(self.citizen_codec, "flush", None)
@@ -426,6 +450,30 @@ def cases_of(cmd: Command) -> tuple[str, ...]:
     """The cases a command concerns: its own, and a merge's `into`."""
     into = cmd.__dict__.get("into")
     return (cmd.case, into) if isinstance(into, str) and into != cmd.case else (cmd.case,)
+
+
+BATCH_ATTEMPTS = 12  # about 20 s of pauses in all before a conflict is given up
+
+
+def retrying_conflicts(
+    attempt: Callable[[], Any], reset: Callable[[], None], attempts: int | None = None,
+    pause: float = 0.02, sleep: Callable[[float], None] = time.sleep,
+) -> Any:
+    """`attempt()` again while it raises ConcurrencyConflict (another writer
+    stored events of one of its cases first), with exponential backoff and
+    jitter (0.02 s doubling to at most 4 s), `attempts` times at most; then
+    the conflict, naming its case, is raised. `reset()` runs before each
+    retry (drop what was read)."""
+    attempts = attempts or BATCH_ATTEMPTS
+    for number in range(1, attempts + 1):
+        try:
+            return attempt()
+        except ConcurrencyConflict:
+            reset()
+            if number == attempts:
+                raise
+            sleep(min(4.0, pause * 2 ** (number - 1)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def _seen(cmd: Command, case: Case) -> bool:

@@ -45,7 +45,8 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str, str]] = {
     # The bulletin's formats and options (--format markdown|html, --lang, ...)
     # are added to `report` by bulletin_cmd, so it is imported first.
     "report": (("adapters.cli.bulletin_cmd",), "adapters.cli.projections_cmd:report_command",
-               "Print the report of spec §5 for PERIOD, from the caught-up projections."),
+               "Print the figures of spec §5 for --period, or the bulletin, from the "
+               "projections (caught up first)."),
 }
 
 
@@ -91,13 +92,11 @@ class LazyGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The listing from `COMMANDS`, without importing any command."""
-        names = self.list_commands(ctx)
-        limit = formatter.width - 6 - max(len(n) for n in names)
-        rows = [(n, click.Command(n, help=COMMANDS[n][2]).get_short_help_str(limit))
-                for n in names]
+        """The listing from `COMMANDS`, without importing any command: each
+        command's whole first sentence, wrapped, never cut short (as
+        `adapters.cli.common.FullHelpGroup` lists a group's commands)."""
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            formatter.write_dl([(n, COMMANDS[n][2]) for n in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
