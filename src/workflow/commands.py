@@ -239,6 +239,10 @@ class Answer(Command):
 class Callback(Command):
     action: Literal["callback"] = "callback"
     result: CallbackResult
+    # hotline-spec/2: whether the citizen says the problem was solved (问题是否解决)
+    resolved: StrictBool | None = None
+
+    KEY_OMITS_IF_ABSENT: ClassVar[frozenset[str]] = frozenset({"resolved"})
 
 
 class Reopen(Command):
@@ -254,15 +258,41 @@ class Close(Command):
     reason: Text | None = None
 
 
+class Contact(Command):
+    """hotline-spec/2: the lead's first contact with the citizen (先行联系)."""
+
+    action: Literal["contact"] = "contact"
+    unit: UnitName
+    text: Text | None = None
+
+
+class Reassign(Command):
+    """hotline-spec/2: the office re-routes an assigned case (改派)."""
+
+    action: Literal["reassign"] = "reassign"
+    lead: UnitName
+    co_units: list[UnitName] = Field(default_factory=list)
+    reason: Text
+
+
+class Merge(Command):
+    """hotline-spec/2: a repeat request folded into the case it repeats (并单)."""
+
+    action: Literal["merge"] = "merge"
+    into: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
 AnyCommand = Annotated[
     Receive | Assign | Acknowledge | Return | Extend | Urge
-    | Contribute | Reply | Answer | Callback | Reopen | Close,
+    | Contribute | Reply | Answer | Callback | Reopen | Close
+    | Contact | Reassign | Merge,
     Field(discriminator="action"),
 ]
 COMMANDS: dict[str, type[Command]] = {
     c.model_fields["action"].default: c
     for c in (Receive, Assign, Acknowledge, Return, Extend, Urge,
-              Contribute, Reply, Answer, Callback, Reopen, Close)
+              Contribute, Reply, Answer, Callback, Reopen, Close,
+              Contact, Reassign, Merge)
 }
 _ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
 

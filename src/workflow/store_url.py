@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from psycopg import Connection
 
 DEFAULT_STORE = "sqlite:///hotline.db"
-PG_RECORDER = "adapters.pg_schema_lock:SerialisedPostgresApplicationRecorder"
 # Seconds to wait for a PostgreSQL connection (eventsourcing's own default is
 # 30, and a wrong host or port would hold every command that long).
 DEFAULT_CONNECT_TIMEOUT = 5
 POSTGRES_TABLE = "hotline_events"  # eventsourcing's `<application name>_events`
+PG_RECORDER = "adapters.pg_schema_lock:SerialisedPostgresApplicationRecorder"
 
 
 class InvalidStoreURL(WorkflowError):

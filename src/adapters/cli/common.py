@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -15,9 +16,10 @@ import click
 import psycopg
 from eventsourcing.persistence import PersistenceError
 
-from adapters.config import Config, load_config, open_configured
+from adapters.config import Config, load_config, open_audit, open_hotline, open_read_side
 from workflow import Hotline, WorkflowError
 from workflow.commands import EARLIEST, LATEST, local_time
+from workflow.period import Period, parse_period
 from workflow.store_url import DEFAULT_STORE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,6 +68,15 @@ def store_option(func: F) -> F:
     return func
 
 
+PROGRESS = "hotline.progress"  # ctx.meta: --progress was given
+
+
+def _remember_progress(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[PROGRESS] = True
+    return value
+
+
 def in_supported_range(moment: date, option: str) -> date:
     """`moment` (a date or date-time, naive = Asia/Shanghai) if its local date
     is inside the engine's supported range, else a bad option (exit 2)."""
@@ -85,15 +96,6 @@ def finite_hours(ctx: click.Context, param: click.Parameter, value: float) -> fl
     if not (math.isfinite(value) and 0 <= value <= 100 * 366 * 24):
         raise click.BadParameter(f"{value!r}: expected a number of hours from 0 to "
                                  f"{100 * 366 * 24}", ctx=ctx, param=param)
-    return value
-
-
-PROGRESS = "hotline.progress"  # ctx.meta: --progress was given
-
-
-def _remember_progress(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    if value:
-        ctx.meta[PROGRESS] = True
     return value
 
 
@@ -134,12 +136,89 @@ def open_store(url: str, *, create: bool = True) -> Hotline:
     """The engine on `url`, with the configured policies, calendar and key;
     a command that only reads passes `create=False` (a missing store is
     `Error: no SQLite store at PATH`, nothing is created)."""
+    return _opening(url, lambda: open_hotline(current_config(url), create=create))
+
+
+def open_read(url: str, *, create: bool = True, **runner_options: Any) -> Any:
+    """The read side of `url` (taxonomy configured), owning its engine; the
+    views' own errors (a busy store) are left to `errors_as_messages`."""
+    hotline = open_store(url, create=create)
     try:
-        return open_configured(current_config(url), create=create)
+        return open_read_side(current_config(url), hotline=hotline, owns_hotline=True,
+                              **runner_options)
+    except BaseException:
+        hotline.close()
+        raise
+
+
+def open_read_only(url: str) -> Any:
+    """The store at `url` opened read-only, for the audit."""
+    return _opening(url, lambda: open_audit(current_config(url)))
+
+
+def _opening(url: str, opener: Callable[[], Any]) -> Any:
+    try:
+        return opener()
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed
         raise click.ClickException(f"cannot open store {url}: {e}") from None
+
+
+class FullHelpGroup(click.Group):
+    """A command group whose `--help` lists each command with its whole first
+    sentence, wrapped to the width, never cut short with '...'."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class PeriodType(click.ParamType):
+    """A report period (spec §5): a bad one is a bad option value, exit 2."""
+
+    name = "period"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Period:
+        if isinstance(value, Period):
+            return value
+        try:
+            return parse_period(str(value))
+        except WorkflowError as e:  # "period '2016Q5': why": named by its option
+            raise click.UsageError(f"{_name(param)} {str(e).removeprefix('period ')}",
+                                   ctx) from None
+
+
+class DayType(click.ParamType):
+    """A date YYYY-MM-DD: a bad one is a bad option value, exit 2."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError as e:
+            why = f"{e} (expected YYYY-MM-DD)" if re.fullmatch(r"\d{4}-\d\d-\d\d", str(value)) \
+                else "expected YYYY-MM-DD"
+            raise click.UsageError(f"{_name(param)} {value!r}: {why}", ctx) from None
+
+
+def _name(param: click.Parameter | None) -> str:
+    return param.opts[0] if param is not None and param.opts else "value"
+
+
+PERIOD = PeriodType()
+DAY = DayType()
 
 
 def errors_as_messages(func: F) -> F:
