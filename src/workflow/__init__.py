@@ -9,11 +9,12 @@ from workflow.errors import (
     InvalidCommand,
     InvalidTransition,
     RuleViolation,
+    Undecidable,
     WorkflowError,
 )
 
 __all__ = [
     "Case", "CaseAlreadyExists", "CaseNotFound", "ConcurrencyConflict", "Hotline",
-    "InvalidCommand", "InvalidTransition", "Outcome", "RuleViolation", "WorkflowError",
-    "case_id",
+    "InvalidCommand", "InvalidTransition", "Outcome", "RuleViolation", "Undecidable",
+    "WorkflowError", "case_id",
 ]
