@@ -21,8 +21,8 @@ from cryptography.exceptions import InvalidTag
 
 from adapters.cli.main import cli
 from adapters.config import open_configured
-from adapters.keytable import KeyTable
 from adapters.personal_data import _aad, _open, master_id, new_master_key, parse_master_key
+from persistence.keys import KeyTable
 from workflow.personal import SEALED, PersonalDataUnavailable
 
 NAME, PHONE = "欧阳春晓", "13973216548"
