@@ -24,6 +24,7 @@ from pydantic import (
     StrictStr,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -57,6 +58,10 @@ LATEST = date(9899, 12, 31)
 # is refused on every store alike) and lone UTF-16 surrogates (not Unicode
 # characters: they cannot be encoded as UTF-8, hashed or stored).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Validation context of a caller that has already ruled them out: JSON text
+# without any `\u` escape cannot hold either (raw NUL bytes and encoded
+# surrogates are not valid JSON / UTF-8), so the import skips the walk.
+TEXTS_CHECKED = "texts_checked"
 
 
 def unstorable(text: str) -> str | None:
@@ -139,8 +144,9 @@ class Command(BaseModel):
         return local
 
     @model_validator(mode="after")
-    def _storable(self) -> Command:
-        _check_texts(self)
+    def _storable(self, info: ValidationInfo) -> Command:
+        if not (info.context and info.context.get(TEXTS_CHECKED)):
+            _check_texts(self)
         return self
 
     @cached_property  # asked for twice per command; the model is frozen
