@@ -17,6 +17,7 @@ from typing import Any
 
 from projections import bulletin, queries, report
 from projections.base import Projection
+from projections.figures import DEFAULT_METRICS, METRICS_2, check_metrics
 from projections.registry import default_projections
 from projections.runner import Progress, Runner, live_table
 from projections.store import Tx, ViewStore
@@ -31,18 +32,21 @@ def today() -> date:
 
 class ReadSide:
     def __init__(self, hotline: Hotline, projections: dict[str, Projection] | None = None,
-                 store: ViewStore | None = None, **runner_options: Any) -> None:
+                 store: ViewStore | None = None, *, owns_hotline: bool = False,
+                 **runner_options: Any) -> None:
+        """The read side over `hotline`; `owns_hotline`: `close()` releases
+        the engine too (else its opener does)."""
         self.hotline = hotline
         self.projections = projections or default_projections()
         self.store = store or ViewStore.for_hotline(hotline)
         self.runner = Runner(hotline, self.store, self.projections, **runner_options)
-        self._owns_hotline = False
+        self._owns_hotline = owns_hotline
 
     @classmethod
     def open(cls, url: str, **options: Any) -> ReadSide:
-        read = cls(Hotline.open(url, create=False), **options)
-        read._owns_hotline = True
-        return read
+        """The read side of the existing store at `url`, with the package's
+        defaults (a configured deployment: `adapters.config.open_read_side`)."""
+        return cls(Hotline.open(url, create=False), owns_hotline=True, **options)
 
     def close(self) -> None:
         self.store.close()
@@ -62,25 +66,34 @@ class ReadSide:
     # -- the report -----------------------------------------------------------
 
     def report(self, period: str | Period, as_of: date | None = None,
-               catch_up: bool = True) -> dict[str, Any]:
-        """The §5 report JSON (as a dict) for `period` as of `as_of` (today)."""
-        return self.report_at(period, as_of, catch_up)[0]
+               catch_up: bool = True, metrics: str = DEFAULT_METRICS) -> dict[str, Any]:
+        """The §5 report JSON (as a dict) for `period` as of `as_of` (today),
+        by the metric catalogue `metrics` (hotline-metrics/2 unless
+        "hotline-metrics/1" is asked for: then exactly the /1 report)."""
+        return self.report_at(period, as_of, catch_up, metrics)[0]
 
     def report_at(self, period: str | Period, as_of: date | None = None,
-                  catch_up: bool = True) -> tuple[dict[str, Any], int]:
+                  catch_up: bool = True, metrics: str = DEFAULT_METRICS
+                  ) -> tuple[dict[str, Any], int]:
         """The report and the log position its views had reached."""
         p, a = _period(period), as_of or today()
+        check_metrics(metrics)
         if catch_up:
             self.catch_up()
         with self.store.read() as tx:
             comp, pos1 = self._table(tx, "compliance", "compliance_cases")
             link, pos2 = self._table(tx, "linkage", "linkage_cases")
             topics, pos3 = self._table(tx, "topics", "topic_cases")
-            out = report.header(p, a)
-            out.update(report.compliance_section(
-                report.cohort(tx, comp, p, a, "channel, category, steps"), a))
+            out = report.header(p, a, metrics)
+            rows = report.cohort(tx, comp, p, a, "channel, category, steps, ref")
+            if metrics == METRICS_2:  # by_township: the township is kept by the topics view
+                town = dict(report.cohort(tx, topics, p, a, "ref, township"))
+                rows = [(ch, cat, st, town.get(ref)) for ch, cat, st, ref in rows]
+            else:
+                rows = [r[:3] for r in rows]
+            out.update(report.compliance_section(rows, a, metrics))
             steps = [r[0] for r in report.cohort(tx, link, p, a, "steps")]
-            out["linkage"] = report.linkage_section(steps, a, self.hotline.calendar)
+            out["linkage"] = report.linkage_section(steps, a, self.hotline.calendar, metrics)
             out["topics"] = report.topics_section(tx, topics, p, a)
         return out, min(pos1, pos2, pos3)
 
@@ -130,6 +143,16 @@ class ReadSide:
             return bulletin.exemplary(tx, table, self.hotline, _period(period),
                                       as_of or today(), limit, pinned)
 
+    def recorded(self, period: str | Period, as_of: date | None = None,
+                 catch_up: bool = True) -> list[str]:
+        """Which hotline-spec/2 facts a case of the period's cohort carries:
+        "contact", "resolved" (for the bulletin, spec §5.2)."""
+        if catch_up:
+            self.catch_up(["case_facts"])
+        with self.store.read() as tx:
+            table, _ = self._table(tx, "case_facts", "case_facts")
+            return bulletin.recorded(tx, table, _period(period), as_of or today())
+
     def _table(self, tx: Tx, name: str, base: str) -> tuple[str, int]:
         return live_table(tx, self.projections[name], base)
 
@@ -138,14 +161,14 @@ def _period(period: str | Period) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
 
-def report_for(hotline_or_url: Hotline | str, period: str, as_of: date | None = None
-               ) -> dict[str, Any]:
+def report_for(hotline_or_url: Hotline | str, period: str, as_of: date | None = None,
+               metrics: str = DEFAULT_METRICS) -> dict[str, Any]:
     """One-shot: the §5 report of the store (a `Hotline` or a store URL)."""
     if isinstance(hotline_or_url, str):
         with ReadSide.open(hotline_or_url) as read:
-            return read.report(period, as_of)
+            return read.report(period, as_of, metrics=metrics)
     read = ReadSide(hotline_or_url)
     try:
-        return read.report(period, as_of)
+        return read.report(period, as_of, metrics=metrics)
     finally:
         read.close()

@@ -4,16 +4,21 @@ engine, and turning library errors into one-line `Error: ...` messages."""
 from __future__ import annotations
 
 import functools
+import math
 import re
+import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
+import psycopg
+from eventsourcing.persistence import PersistenceError
 
-from adapters.config import Config, load_config, open_configured
+from adapters.config import Config, load_config, open_audit, open_hotline, open_read_side
 from workflow import Hotline, WorkflowError
+from workflow.commands import EARLIEST, LATEST, local_time
 from workflow.period import Period, parse_period
 from workflow.store_url import DEFAULT_STORE
 
@@ -72,6 +77,28 @@ def _remember_progress(ctx: click.Context, param: click.Parameter, value: bool) 
     return value
 
 
+def in_supported_range(moment: date, option: str) -> date:
+    """`moment` (a date or date-time, naive = Asia/Shanghai) if its local date
+    is inside the engine's supported range, else a bad option (exit 2)."""
+    try:
+        day = local_time(moment).date() if isinstance(moment, datetime) else moment
+    except OverflowError:  # beyond year 9999 once in Asia/Shanghai
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        raise click.BadParameter(
+            f"{moment.isoformat()} is outside the supported range of business dates "
+            f"({EARLIEST} to {LATEST})", param_hint=option)
+    return moment
+
+
+def finite_hours(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number of hours: finite, not negative, at most a century."""
+    if not (math.isfinite(value) and 0 <= value <= 100 * 366 * 24):
+        raise click.BadParameter(f"{value!r}: expected a number of hours from 0 to "
+                                 f"{100 * 366 * 24}", ctx=ctx, param=param)
+    return value
+
+
 def quiet_option(func: F) -> F:
     """--quiet (no progress bar, no notes) and --progress (a bar even when
     stderr is not a terminal); the command receives `quiet`."""
@@ -109,8 +136,29 @@ def open_store(url: str, *, create: bool = True) -> Hotline:
     """The engine on `url`, with the configured policies, calendar and key;
     a command that only reads passes `create=False` (a missing store is
     `Error: no SQLite store at PATH`, nothing is created)."""
+    return _opening(url, lambda: open_hotline(current_config(url), create=create))
+
+
+def open_read(url: str, *, create: bool = True, **runner_options: Any) -> Any:
+    """The read side of `url` (taxonomy configured), owning its engine; the
+    views' own errors (a busy store) are left to `errors_as_messages`."""
+    hotline = open_store(url, create=create)
     try:
-        return open_configured(current_config(url), create=create)
+        return open_read_side(current_config(url), hotline=hotline, owns_hotline=True,
+                              **runner_options)
+    except BaseException:
+        hotline.close()
+        raise
+
+
+def open_read_only(url: str) -> Any:
+    """The store at `url` opened read-only, for the audit."""
+    return _opening(url, lambda: open_audit(current_config(url)))
+
+
+def _opening(url: str, opener: Callable[[], Any]) -> Any:
+    try:
+        return opener()
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed
@@ -174,7 +222,9 @@ DAY = DayType()
 
 
 def errors_as_messages(func: F) -> F:
-    """Library errors end the command with `Error: <message>` and exit 1."""
+    """Library errors end the command with `Error: <message>` and exit 1;
+    so do the store's own errors (a busy SQLite file, a lost connection),
+    as one line naming what failed instead of a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -182,5 +232,22 @@ def errors_as_messages(func: F) -> F:
             return func(*args, **kwargs)
         except WorkflowError as e:
             raise click.ClickException(str(e)) from None
+        except STORE_ERRORS as e:
+            raise click.ClickException(store_error_message(e)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# What the drivers raise when the store itself fails (eventsourcing wraps
+# its own in PersistenceError; the views and key table use the drivers).
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    PersistenceError, sqlite3.Error, psycopg.Error,
+)
+
+
+def store_error_message(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    if "locked" in text or "busy" in text:
+        return (f"the store is busy: {text}; another process held its write lock "
+                "longer than the timeout; run it again")
+    return f"the store failed: {text}"
