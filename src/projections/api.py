@@ -32,18 +32,21 @@ def today() -> date:
 
 class ReadSide:
     def __init__(self, hotline: Hotline, projections: dict[str, Projection] | None = None,
-                 store: ViewStore | None = None, **runner_options: Any) -> None:
+                 store: ViewStore | None = None, *, owns_hotline: bool = False,
+                 **runner_options: Any) -> None:
+        """The read side over `hotline`; `owns_hotline`: `close()` releases
+        the engine too (else its opener does)."""
         self.hotline = hotline
         self.projections = projections or default_projections()
         self.store = store or ViewStore.for_hotline(hotline)
         self.runner = Runner(hotline, self.store, self.projections, **runner_options)
-        self._owns_hotline = False
+        self._owns_hotline = owns_hotline
 
     @classmethod
     def open(cls, url: str, **options: Any) -> ReadSide:
-        read = cls(Hotline.open(url, create=False), **options)
-        read._owns_hotline = True
-        return read
+        """The read side of the existing store at `url`, with the package's
+        defaults (a configured deployment: `adapters.config.open_read_side`)."""
+        return cls(Hotline.open(url, create=False), owns_hotline=True, **options)
 
     def close(self) -> None:
         self.store.close()

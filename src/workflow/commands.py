@@ -70,6 +70,11 @@ def unstorable(text: str) -> str | None:
     return f"contains a lone surrogate (U+{ord(char):04X}) at offset {found.start()}"
 
 
+def _escaped(text: str) -> str:
+    """`text` with NUL and lone surrogates written as \\uXXXX, for messages."""
+    return _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _check_texts(model: BaseModel, prefix: str = "") -> None:
     """Refuse any string field (nested or in a list) that cannot be stored."""
     for name, value in model.__dict__.items():
@@ -291,7 +296,7 @@ def describe(error: ValidationError) -> str:
     parts = []
     for e in error.errors(include_url=False):
         loc = [str(p) for p in e["loc"] if p not in COMMANDS]  # drop the union tag
-        where = ".".join(loc)
+        where = _escaped(".".join(loc))
         msg = e["msg"]
         if e["type"] in UNKNOWN_VALUE:  # name the value that is not one of the known ones
             msg += f" (given {_shown(e['input'])})"
@@ -315,7 +320,7 @@ def parse_command(data: dict[str, Any] | Command) -> Command:
         raise InvalidCommand(f"expected a JSON object, got {type(data).__name__}")
     case = data.get("case") if isinstance(data.get("case"), str) else None
     if case is not None and unstorable(case):  # named in the message, escaped
-        case = _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", case)
+        case = _escaped(case)
     action = data.get("action")
     if action is None:
         raise InvalidCommand("field 'action': missing", case)

@@ -34,7 +34,7 @@ from adapters.cli.common import errors_as_messages, quiet_option
 from adapters.cli.import_cmd import ProgressBar as ImportBar
 from adapters.cli.import_cmd import RejectsFile
 from adapters.cli.projections_cmd import ProgressBar as CatchUpBar
-from adapters.config import load_config, open_configured
+from adapters.config import Config, load_config, open_hotline, open_read_side
 from adapters.demo import (
     EXEMPLARY_CASES,
     generate_seed_quarter,
@@ -94,12 +94,17 @@ def demo_store(store: str | None, out: Path) -> str:
     return f"sqlite:///{db}"  # an absolute path gives sqlite:////abs/hotline.db
 
 
+def demo_config(url: str) -> Config:
+    """The demo's configuration: the store alone, nothing from the environment."""
+    return load_config(store=url, environ={}, config_file=None,
+                       cwd=Path("/nonexistent-hotline-demo"))
+
+
 def open_demo_store(url: str) -> Hotline:
     # Deliberately not the deployment's configuration (see the module doc):
     # no environment, no config file, so no policy or calendar files.
     try:
-        return open_configured(load_config(store=url, environ={}, config_file=None,
-                                           cwd=Path("/nonexistent-hotline-demo")))
+        return open_hotline(demo_config(url))
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed
@@ -165,8 +170,8 @@ def demo_command(store: str | None, out: Path, cases: int | None, seed: int,
     data_set = generate(out, cases, seed)
     note(quiet, f"generated {data_set.lines} actions into {data_set.path}")
     url = demo_store(store, out)
-    read = ReadSide(open_demo_store(url))
-    read._owns_hotline = True
+    read: ReadSide = open_read_side(demo_config(url), hotline=open_demo_store(url),
+                                    owns_hotline=True)
     try:
         note(quiet, f"importing into {url}")
         note(quiet, import_file(read.hotline, data_set.path, data_set.lines, quiet))

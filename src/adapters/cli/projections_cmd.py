@@ -24,7 +24,7 @@ from adapters.cli.common import (
     PERIOD,
     errors_as_messages,
     in_supported_range,
-    open_store,
+    open_read,
     quiet_option,
     show_progress,
     store_option,
@@ -108,9 +108,8 @@ class ProgressBar:
 
 
 def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
-    hotline = open_store(store, create=False)  # these commands only read the log
-    read = ReadSide(hotline, page_size=page_size, pause=pause)
-    read._owns_hotline = True
+    # these commands only read the log: a missing store is an error
+    read: ReadSide = open_read(store, create=False, page_size=page_size, pause=pause)
     return read
 
 
