@@ -1,10 +1,13 @@
 """Catch-up, rebuild (blue/green), check and status of the projections.
 
-One pass over the log serves every projection being run: each page is read
-and decoded once, then folded into every projection that has not yet seen
-it, and their positions advance, all in ONE transaction. A process killed at
-any moment leaves each projection at the last committed page; running again
-resumes there, so the rows end exactly as a clean run leaves them.
+One pass over the log serves every projection being run: each page of
+stored rows is read once, then folded into every projection that has not
+yet seen it, and their positions advance, all in ONE transaction. A process
+killed at any moment leaves each projection at the last committed page;
+running again resumes there, so the rows end exactly as a clean run leaves
+them. When a run reaches its end, the log digest at that position is stored
+beside the generation (a projection that keeps the cases' heads computes
+it from its own rows, not from the log).
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.base import Projection, create_tables, drop_tables, dump
-from projections.log import PAGE_SIZE, EventLog
-from projections.registry import default_projections
-from projections.steps import Batch
-from projections.store import POSITIONS, Conflict, Tx, ViewStore, table_name
+from projections.registry import LEGACY, default_projections
+from projections.rows import PAGE_SIZE, RecorderRows, RowSource, chain_of, pages
+from projections.store import DIGESTS, POSITIONS, Conflict, Tx, ViewStore, table_name
 from workflow import Hotline, WorkflowError
+from workflow.audit.digest import Head, digest_of
 
 Progress = Callable[[int, int], None]  # (positions advanced now, total to go)
 
@@ -27,6 +30,17 @@ Progress = Callable[[int, int], None]  # (positions advanced now, total to go)
 class UnknownProjection(WorkflowError):
     def __init__(self, name: str, known: Iterable[str]) -> None:
         super().__init__(f"no projection named {name!r} (known: {', '.join(known)})")
+
+
+class OldLayout(WorkflowError):
+    """The store's views were built by an earlier version of the read side."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(
+            f"the views of this store have the layout of an earlier version "
+            f"({', '.join(sorted(names))}); rebuild them once into the current read model "
+            "with `hotline rebuild --from-scratch` (the old views keep answering nothing "
+            "until then; the events are untouched)")
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,10 @@ class Runner:
         projections: dict[str, Projection] | None = None,
         page_size: int = PAGE_SIZE,
         pause: float = 0.0,
+        rows: RowSource | None = None,
     ) -> None:
-        self.log = EventLog(hotline)
+        self.rows = rows or RecorderRows(hotline)
+        self.upgraded: list[str] = []  # earlier-layout views a rebuild replaced
         self.store = store or ViewStore.for_hotline(hotline)
         self.projections = projections or default_projections()
         self.page_size, self.pause = page_size, pause  # pause: tests slow a run down
@@ -81,9 +97,24 @@ class Runner:
 
     def catch_up(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Bring the live views up to the head of the log; returns the head."""
-        head = self.log.head()
-        self._run(self.select(names), "live", head, progress)
+        chosen = self.select(names)
+        with self.store.read() as tx:
+            self.refuse_old_layout(tx, chosen)
+        head = self.rows.head()
+        self._run(chosen, "live", head, progress)
         return head
+
+    def old_layout(self, tx: Tx) -> list[str]:
+        """Views of an earlier version's layout still recorded in the store."""
+        rows = tx.query(f"SELECT DISTINCT name FROM {POSITIONS}")
+        return sorted(n for (n,) in rows if n in LEGACY and n not in self.projections)
+
+    def refuse_old_layout(self, tx: Tx, chosen: Sequence[Projection]) -> None:
+        """An upgraded store needs one rebuild from scratch: say so rather
+        than silently building the new views behind a reader's back."""
+        old = self.old_layout(tx)
+        if old and any("live" not in tx.generations(p.name) for p in chosen):
+            raise OldLayout(old)
 
     def rebuild_from_scratch(
         self, names: Sequence[str] | None = None, progress: Progress | None = None
@@ -94,11 +125,14 @@ class Runner:
         with self.store.write() as tx:
             for p in chosen:
                 _drop_state(tx, p, "retired")  # readers left them long ago
-        head = self.log.head()
+        head = self.rows.head()
         self._run(chosen, "next", head, progress)
         with self.store.write() as tx:
             for p in chosen:
                 _swap(tx, p)
+            self.upgraded = self.old_layout(tx)
+            for name in self.upgraded:  # the upgrade: the earlier layout's views go
+                _drop_legacy(tx, name)
         return head
 
     def check(
@@ -122,7 +156,7 @@ class Runner:
         return drifts
 
     def status(self) -> list[Status]:
-        head = self.log.head()
+        head = self.rows.head()
         out = []
         with self.store.read() as tx:
             for name in self.projections:
@@ -131,7 +165,38 @@ class Runner:
                     out.append(Status(name, None, "not built", 0, head))
                 for state, (gen, pos) in sorted(gens.items(), key=lambda kv: kv[1][0]):
                     out.append(Status(name, gen, state, pos, head))
+            for name in self.old_layout(tx):
+                for _state, (gen, pos) in sorted(tx.generations(name).items()):
+                    out.append(Status(name, gen, "obsolete", pos, head))
         return out
+
+    # -- the log digest -----------------------------------------------------------
+
+    def digest(self, name: str, position: int) -> str:
+        """The log digest at `position`: the one stored with the live
+        generation of `name` when it has reached exactly there (what a report
+        just read carries), else computed from its heads, else (a position
+        the views have moved past) from the log's rows up to `position`."""
+        p = self.projections[name]
+        with self.store.read() as tx:
+            live = tx.generations(name).get("live")
+            if live is not None:
+                stored = tx.digest(name, live[0])
+                if stored is not None and stored[0] == position:
+                    return stored[1]
+                if live[1] == position and hasattr(p, "digest"):
+                    return str(p.digest(tx, live[0], position))
+        return self.digest_from_log(position)
+
+    def digest_from_log(self, position: int) -> str:
+        """The digest at `position` from the stored rows (chain hashes only)."""
+        heads: dict[str, tuple[int, str]] = {}
+        for _after, _last, page in pages(self.rows, 0, position, self.page_size):
+            for row in page:
+                heads[row.case_id] = (row.version, chain_of(row))
+        from uuid import UUID
+
+        return str(digest_of((Head(UUID(c), v, h) for c, (v, h) in heads.items()), position))
 
     # -- the one loop -----------------------------------------------------------
 
@@ -144,29 +209,46 @@ class Runner:
                 pos = {p.name: tx.generations(p.name)[state][1] for p in chosen}
             start = min(pos.values(), default=until)
             if start >= until:
-                return
+                break
             try:
-                for page in self.log.pages(start, until, self.page_size):
-                    batches: dict[int, Batch] = {}  # by starting position: usually one
+                for after, last, rows in pages(self.rows, start, until, self.page_size):
                     with self.store.write() as tx:
                         for p in chosen:
                             at = pos[p.name]
-                            if at >= page.last:
+                            if at >= last:
                                 continue
-                            if not tx.advance(p.name, gens[p.name], at, page.last):
+                            if not tx.advance(p.name, gens[p.name], at, last):
                                 raise Conflict(p.name)
-                            if at not in batches:
-                                batches[at] = Batch([e for n, e in page.events if n > at])
-                            p.handle(tx, gens[p.name], batches[at])
+                            p.handle(tx, gens[p.name],
+                                     rows if at <= after else [r for r in rows if r.position > at])
                     for p in chosen:
-                        pos[p.name] = max(pos[p.name], page.last)
+                        pos[p.name] = max(pos[p.name], last)
                     if progress:
-                        progress(page.last - page.after, until - start)
+                        progress(last - after, until - start)
                     if self.pause:
                         time.sleep(self.pause)
-                return
+                break
             except Conflict:
                 continue  # another process moved on: re-read where everyone is
+        if state != "check":
+            self._keep_digests(chosen, state)
+
+    def _keep_digests(self, chosen: list[Projection], state: str) -> None:
+        """Store the log digest at each generation's position, unless the one
+        stored is already there."""
+        for p in chosen:
+            if not hasattr(p, "digest"):
+                continue
+            with self.store.write() as tx:
+                gen, position = tx.generations(p.name)[state]
+                # Hold the position row: no page can move it (nor the heads)
+                # while the digest is read, on PostgreSQL too.
+                tx.execute(f"UPDATE {POSITIONS} SET position = position WHERE name = ?"
+                           " AND generation = ?", (p.name, gen))
+                gen, position = tx.generations(p.name)[state]
+                stored = tx.digest(p.name, gen)
+                if stored is None or stored[0] != position:
+                    tx.save_digest(p.name, gen, position, str(p.digest(tx, gen, position)))
 
 
 def _ensure(tx: Tx, p: Projection, state: str) -> int:
@@ -185,7 +267,16 @@ def _drop_state(tx: Tx, p: Projection, state: str) -> None:
     for s, (gen, _) in tx.generations(p.name).items():
         if s == state:
             drop_tables(tx, p, gen)
-            tx.execute(f"DELETE FROM {POSITIONS} WHERE name = ? AND generation = ?", (p.name, gen))
+            for table in (POSITIONS, DIGESTS):
+                tx.execute(f"DELETE FROM {table} WHERE name = ? AND generation = ?",
+                           (p.name, gen))
+
+
+def _drop_legacy(tx: Tx, name: str) -> None:
+    for _state, (gen, _) in tx.generations(name).items():
+        for base in LEGACY[name]:
+            tx.execute(f"DROP TABLE IF EXISTS {table_name(base, gen)}")
+    tx.execute(f"DELETE FROM {POSITIONS} WHERE name = ?", (name,))
 
 
 def _swap(tx: Tx, p: Projection) -> None:

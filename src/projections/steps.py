@@ -40,30 +40,36 @@ def local_iso(moment: Any) -> str:
 
 def step_of(event: Any) -> Step | None:
     """The step an event contributes, or None for one no figure depends on."""
-    at = local_iso(event.at)
-    if isinstance(event, Case.Received):
-        d = event.deadlines
+    return step_from(type(event).__name__, local_iso(event.at), vars(event))
+
+
+def step_from(name: str, at: str, f: Any) -> Step | None:
+    """The step of the event class `name` at local time `at` whose fields are
+    the mapping `f`: a decoded event's attributes or its stored state (the
+    read model folds stored rows without building event objects)."""
+    if name == "Received":
+        d = f["deadlines"]
         return [at, "R", d.get("reply_due"), d.get("close_due")]
-    if isinstance(event, Case.Assigned):
-        return [at, "A", event.lead, list(event.co_units), event.deadlines.get("return_due")]
-    if isinstance(event, Case.Returned):
-        return [at, "T", event.unit]
-    if isinstance(event, Case.Extended):
-        d = event.deadlines
-        return [at, "X", event.days, d.get("reply_due"), d.get("close_due")]
-    if isinstance(event, Case.Urged):
+    if name == "Assigned":
+        return [at, "A", f["lead"], list(f["co_units"]), f["deadlines"].get("return_due")]
+    if name == "Returned":
+        return [at, "T", f["unit"]]
+    if name == "Extended":
+        d = f["deadlines"]
+        return [at, "X", f["days"], d.get("reply_due"), d.get("close_due")]
+    if name == "Urged":
         return [at, "U"]
-    if isinstance(event, Case.Replied):
-        return [at, "P", event.unit]
-    if isinstance(event, Case.Answered):
+    if name == "Replied":
+        return [at, "P", f["unit"]]
+    if name == "Answered":
         return [at, "W"]
-    if isinstance(event, Case.CalledBack):
-        return [at, "C", event.result]
-    if isinstance(event, Case.Reopened):
-        d = event.deadlines
-        return [at, "O", event.lead, list(event.co_units), d.get("reply_due"), d.get("close_due")]
-    if isinstance(event, Case.Closed):
-        return [at, "Z", bool(event.waive_callback)]
+    if name == "CalledBack":
+        return [at, "C", f["result"]]
+    if name == "Reopened":
+        d = f["deadlines"]
+        return [at, "O", f["lead"], list(f["co_units"]), d.get("reply_due"), d.get("close_due")]
+    if name == "Closed":
+        return [at, "Z", bool(f["waive_callback"])]
     return None
 
 

@@ -8,6 +8,11 @@ per projection, which generation is `live` (what readers use), which one is
 being built `next` (--from-scratch) and which one is a throw-away `check`,
 and how far in the log each has got. A page of events and the position it
 reaches are written in ONE transaction: exactly once, resumable.
+
+`projection_digests` keeps, per projection generation, the log digest
+(hotline-digest/1, see docs/audit.md) at the position the generation had
+reached when it was last caught up: a report or bulletin that carries the
+digest reads it here instead of hashing the whole log.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 from workflow import Hotline
 
 POSITIONS = "projection_positions"
+DIGESTS = "projection_digests"
 STATES = ("live", "next", "check", "retired")
 
 
@@ -30,14 +36,15 @@ class Dialect:
 
     name: str
     param: str
+    binary: str  # the collation that orders text by its bytes (as Python does)
 
     def sql(self, text: str) -> str:
         # Our statements are written with `?`; none contains a literal `?`.
         return text if self.param == "?" else text.replace("?", self.param)
 
 
-SQLITE = Dialect("sqlite", "?")
-POSTGRES = Dialect("postgresql", "%s")
+SQLITE = Dialect("sqlite", "?", "")
+POSTGRES = Dialect("postgresql", "%s", ' COLLATE "C"')
 
 
 class Tx:
@@ -58,6 +65,13 @@ class Tx:
         self.cursor.execute(self.dialect.sql(sql), tuple(params))
         return [tuple(r) for r in self.cursor.fetchall()]
 
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 10_000
+               ) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query, fetched `size` at a time (memory stays flat)."""
+        self.cursor.execute(self.dialect.sql(sql), tuple(params))
+        while batch := self.cursor.fetchmany(size):
+            yield from batch
+
     # -- positions -------------------------------------------------------------
 
     def generations(self, name: str) -> dict[str, tuple[int, int]]:
@@ -76,6 +90,20 @@ class Tx:
             (new, name, generation, old),
         )
         return count == 1
+
+    # -- digests -----------------------------------------------------------------
+
+    def digest(self, name: str, generation: int) -> tuple[int, str] | None:
+        """(position, digest) stored for a generation, if any."""
+        rows = self.query(f"SELECT position, digest FROM {DIGESTS} WHERE name = ?"
+                          " AND generation = ?", (name, generation))
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def save_digest(self, name: str, generation: int, position: int, digest: str) -> None:
+        self.execute(f"DELETE FROM {DIGESTS} WHERE name = ? AND generation = ?",
+                     (name, generation))
+        self.execute(f"INSERT INTO {DIGESTS} (name, generation, position, digest)"
+                     " VALUES (?, ?, ?, ?)", (name, generation, position, digest))
 
 
 class Conflict(Exception):
@@ -96,6 +124,11 @@ class ViewStore:
                 f"CREATE TABLE IF NOT EXISTS {POSITIONS} (name TEXT NOT NULL,"
                 " generation INTEGER NOT NULL, state TEXT NOT NULL,"
                 " position BIGINT NOT NULL, PRIMARY KEY (name, generation))"
+            )
+            tx.execute(
+                f"CREATE TABLE IF NOT EXISTS {DIGESTS} (name TEXT NOT NULL,"
+                " generation INTEGER NOT NULL, position BIGINT NOT NULL,"
+                " digest TEXT NOT NULL, PRIMARY KEY (name, generation))"
             )
 
     @classmethod

@@ -46,7 +46,7 @@ def populate(h: Hotline, first: int, count: int) -> None:
     assert not [r for r in results if isinstance(r, Exception)]
 
 
-def position(store: ViewStore, state: str, name: str = "case_facts") -> int:
+def position(store: ViewStore, state: str, name: str = "cases") -> int:
     with store.read() as tx:
         return tx.generations(name).get(state, (0, 0))[1]
 
@@ -134,16 +134,16 @@ def test_check_reports_drift_and_exits_non_zero(hotline: Hotline, store_url: str
     clean = runner.invoke(cli, ["rebuild", "--check", "--quiet", "--store", store_url])
     assert clean.exit_code == 0 and "no drift" in clean.output
     with store.write() as tx:
-        gens = {n: tx.generations(n)["live"][0] for n in ("compliance", "topics")}
-        tx.execute(f"UPDATE compliance_cases_g{gens['compliance']} SET state = 'received'"
-                   " WHERE ref = ?", ("K00003",))
-        tx.execute(f"DELETE FROM topic_cases_g{gens['topics']} WHERE ref = ?", ("K00004",))
+        gen = tx.generations("cases")["live"][0]
+        tx.execute(f"UPDATE cases_g{gen} SET state = 'received' WHERE ref = ?", ("K00003",))
+        tx.execute(f"DELETE FROM cases_g{gen} WHERE ref = ?", ("K00004",))
     drift = runner.invoke(cli, ["rebuild", "--check", "--quiet", "--store", store_url])
     assert drift.exit_code == 1
     lines = drift.stdout.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("compliance.compliance_cases ")
-    assert lines[0].endswith("(K00003): changed")
-    assert lines[1].startswith("topics.topic_cases ") and lines[1].endswith("(K00004): missing")
+    # one read model now (issue 10): both rows are of the `cases` table
+    assert all(line.startswith("cases.cases ") for line in lines)
+    assert sorted(line.rsplit(" ", 2)[-2:] for line in lines) == [
+        ["(K00003):", "changed"], ["(K00004):", "missing"]]
     assert "2 row(s) differ" in drift.stderr
     store.close()

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
 from projections import ReadSide
-from projections.log import PAGE_SIZE
+from projections.rows import PAGE_SIZE
 from workflow.period import Period, parse_date, parse_period
 
 
@@ -115,6 +115,11 @@ def rebuild_command(names: tuple[str, ...], from_scratch: bool, check: bool, sto
             return
         if from_scratch:
             head = read.runner.rebuild_from_scratch(list(names) or None, bar)
+            if read.runner.upgraded:
+                bar.close()
+                click.echo("dropped the views of the earlier layout "
+                           f"({', '.join(read.runner.upgraded)}): the store now has the "
+                           "current read model", err=True)
         else:
             head = read.runner.catch_up(list(names) or None, bar)
         bar.close()
