@@ -12,6 +12,7 @@ it from its own rows, not from the log).
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,8 +20,17 @@ from typing import Any
 
 from projections.base import Projection, create_tables, drop_tables, dump
 from projections.registry import LEGACY, default_projections
-from projections.rows import PAGE_SIZE, RecorderRows, RowSource, chain_of, pages
-from projections.store import DIGESTS, POSITIONS, Conflict, Tx, ViewStore, table_name
+from projections.rows import PAGE_SIZE, RowSource, chain_of, pages
+from projections.store import (
+    CURSORS,
+    DIGESTS,
+    POSITIONS,
+    Conflict,
+    EventRows,
+    Tx,
+    ViewStore,
+    table_name,
+)
 from workflow import Hotline, WorkflowError
 from workflow.audit.digest import Head, digest_of
 
@@ -81,9 +91,12 @@ class Runner:
         pause: float = 0.0,
         rows: RowSource | None = None,
     ) -> None:
-        self.rows = rows or RecorderRows(hotline)
-        self.upgraded: list[str] = []  # earlier-layout views a rebuild replaced
+        self.env = hotline.env
         self.store = store or ViewStore.for_hotline(hotline)
+        self.table = str(hotline.recorder.events_table_name)  # type: ignore[attr-defined]
+        self.plain = _plain(hotline)
+        self.rows = rows or EventRows(self.store, self.table, self.plain)
+        self.upgraded: list[str] = []  # earlier-layout views a rebuild replaced
         self.projections = projections or default_projections()
         self.page_size, self.pause = page_size, pause  # pause: tests slow a run down
 
@@ -117,15 +130,23 @@ class Runner:
             raise OldLayout(old)
 
     def rebuild_from_scratch(
-        self, names: Sequence[str] | None = None, progress: Progress | None = None
+        self, names: Sequence[str] | None = None, progress: Progress | None = None,
+        workers: int = 1,
     ) -> int:
         """Build fresh generations (resuming one a killed run left) while the
-        live ones keep answering; swap them in once they reach the head."""
+        live ones keep answering; swap them in once they reach the head.
+
+        The log up to the head is folded in case order (each case's row
+        written once), by `workers` processes each taking a range of case
+        ids; events recorded meanwhile are then caught up in log order."""
         chosen = self.select(names)
         with self.store.write() as tx:
             for p in chosen:
                 _drop_state(tx, p, "retired")  # readers left them long ago
+            gens = {p.name: _ensure(tx, p, "next") for p in chosen}
         head = self.rows.head()
+        if isinstance(self.rows, EventRows):
+            self._by_case(chosen, "next", gens, head, max(1, workers), progress)
         self._run(chosen, "next", head, progress)
         with self.store.write() as tx:
             for p in chosen:
@@ -148,6 +169,10 @@ class Runner:
             if live is None:
                 drifts.append(Drift(p.name, "*", "*", "not built"))
                 continue
+            if isinstance(self.rows, EventRows):
+                with self.store.write() as tx:
+                    gen = _ensure(tx, p, "check")
+                self._by_case([p], "check", {p.name: gen}, live[1], 1, progress)
             self._run([p], "check", live[1], progress)
             with self.store.write() as tx:
                 check_gen = tx.generations(p.name)["check"][0]
@@ -197,6 +222,59 @@ class Runner:
         from uuid import UUID
 
         return str(digest_of((Head(UUID(c), v, h) for c, (v, h) in heads.items()), position))
+
+    # -- the rebuild in case order ------------------------------------------------
+
+    def _by_case(self, chosen: list[Projection], state: str, gens: dict[str, int], head: int,
+                 workers: int, progress: Progress | None) -> None:
+        """Fold every row up to a fixed position `until` in case order, part
+        by part of the case-id space, each part's cursor committed with its
+        rows; then move each generation's position from 0 to `until` in one
+        commit. A killed run resumes every part where it stopped (with the
+        parts and `until` it started with)."""
+        first = chosen[0].name
+        with self.store.write() as tx:
+            if any(tx.generations(p.name)[state][1] > 0 for p in chosen):
+                return  # past this phase already: the log-order loop resumes
+            parts = tx.query(f"SELECT parts, until FROM {CURSORS} WHERE name = ? AND"
+                             " generation = ?", (first, gens[first]))
+            if not parts:
+                for p in chosen:
+                    for k in range(workers):
+                        tx.execute(f"INSERT INTO {CURSORS} (name, generation, part, parts, until,"
+                                   " case_id, version, done) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+                                   (p.name, gens[p.name], k, workers, head, bound(k, workers)))
+                parts = [(workers, head)]
+        n, until = int(parts[0][0]), int(parts[0][1])
+        if n == 1:
+            assert isinstance(self.rows, EventRows)
+            fold_part(self.store, self.rows, chosen, gens, 0, 1, self.page_size * 5, self.pause,
+                      progress, until)
+        else:
+            context = multiprocessing.get_context("fork")
+            procs = [context.Process(target=_worker, args=(
+                self.env, self.table, self.plain, chosen, gens, k, n, self.page_size * 5,
+                self.pause, until)) for k in range(n)]
+            for proc in procs:
+                proc.start()
+            for proc in procs:
+                proc.join()
+            failed = [k for k, proc in enumerate(procs) if proc.exitcode != 0]
+            if failed:
+                raise WorkflowError(f"rebuild worker(s) {failed} of {n} failed (see above); "
+                                    "run the same command again to resume")
+            if progress:
+                progress(until, until)
+        with self.store.write() as tx:
+            open_parts = tx.query(f"SELECT COUNT(*) FROM {CURSORS} WHERE name = ? AND"
+                                  " generation = ? AND done = 0", (first, gens[first]))
+            if int(open_parts[0][0]):
+                raise Conflict(first)
+            for p in chosen:
+                if not tx.advance(p.name, gens[p.name], 0, until):
+                    raise Conflict(p.name)
+                tx.execute(f"DELETE FROM {CURSORS} WHERE name = ? AND generation = ?",
+                           (p.name, gens[p.name]))
 
     # -- the one loop -----------------------------------------------------------
 
@@ -251,6 +329,88 @@ class Runner:
                     tx.save_digest(p.name, gen, position, str(p.digest(tx, gen, position)))
 
 
+def bound(k: int, n: int) -> str:
+    """The lowest case id of part k of n (uuid text): equal ranges of the
+    case-id space, whose uuid5 ids are uniform, so the parts are even."""
+    top = k * 16**8 // n
+    return f"{top:08x}-0000-0000-0000-000000000000"
+
+
+def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
+              gens: dict[str, int], k: int, n: int, size: int, pause: float,
+              progress: Progress | None, until: int) -> None:
+    """Fold part k of n in case order, a page per transaction, its cursor
+    moved by compare-and-set with the rows (two runs of one part cannot
+    both apply a page)."""
+    below = bound(k + 1, n) if k + 1 < n else None
+    first = chosen[0].name
+    while True:
+        with store.read() as tx:
+            [(case, version, done)] = tx.query(
+                f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
+                " generation = ? AND part = ?", (first, gens[first], k))
+        if done:
+            return
+        page = rows.case_page(until, (case, int(version)), below, size)
+        last = (page[-1].case_id, page[-1].version) if page else (case, int(version))
+        finished = int(len(page) < size)
+        try:
+            with store.write() as tx:
+                for p in chosen:
+                    moved = tx.execute(
+                        f"UPDATE {CURSORS} SET case_id = ?, version = ?, done = ? WHERE name = ?"
+                        " AND generation = ? AND part = ? AND case_id = ? AND version = ?",
+                        (*last, finished, p.name, gens[p.name], k, case, version))
+                    if moved != 1:
+                        raise Conflict(p.name)
+                    p.handle(tx, gens[p.name], page)
+        except Conflict:
+            continue  # another run of this part moved on: re-read its cursor
+        if progress:
+            progress(len(page), until)
+        if pause:
+            time.sleep(pause)
+
+
+def _worker(env: Any, table: str, plain: Any, chosen: list[Projection], gens: dict[str, int],
+            k: int, n: int, size: int, pause: float, until: int) -> None:
+    """One forked worker: its own connection, part k of n. It dies with
+    the rebuild that started it (a killed rebuild leaves no worker behind)."""
+    _die_with_parent()
+    store = ViewStore.for_env(env)
+    try:
+        fold_part(store, EventRows(store, table, plain), chosen, gens, k, n, size, pause,
+                  None, until)
+    finally:
+        store.close()
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker finishes its part alone
+        pass
+
+
+def _plain(hotline: Hotline) -> Callable[[bytes], bytes] | None:
+    """What undoes the store's cipher and compressor (None when neither)."""
+    cipher, compressor = hotline.mapper.cipher, hotline.mapper.compressor
+    if not cipher and not compressor:
+        return None
+
+    def plain(state: bytes) -> bytes:
+        if cipher:
+            state = cipher.decrypt(state)
+        if compressor:
+            state = compressor.decompress(state)
+        return state
+
+    return plain
+
+
 def _ensure(tx: Tx, p: Projection, state: str) -> int:
     gens = tx.generations(p.name)
     if state in gens:
@@ -267,7 +427,7 @@ def _drop_state(tx: Tx, p: Projection, state: str) -> None:
     for s, (gen, _) in tx.generations(p.name).items():
         if s == state:
             drop_tables(tx, p, gen)
-            for table in (POSITIONS, DIGESTS):
+            for table in (POSITIONS, DIGESTS, CURSORS):
                 tx.execute(f"DELETE FROM {table} WHERE name = ? AND generation = ?",
                            (p.name, gen))
 

@@ -27,6 +27,7 @@ from workflow import Hotline
 
 POSITIONS = "projection_positions"
 DIGESTS = "projection_digests"
+CURSORS = "rebuild_cursors"
 STATES = ("live", "next", "check", "retired")
 
 
@@ -130,11 +131,23 @@ class ViewStore:
                 " generation INTEGER NOT NULL, position BIGINT NOT NULL,"
                 " digest TEXT NOT NULL, PRIMARY KEY (name, generation))"
             )
+            # A rebuild from scratch in case order: per part of the case-id
+            # space, the last (case, version) folded, committed with the rows.
+            tx.execute(
+                f"CREATE TABLE IF NOT EXISTS {CURSORS} (name TEXT NOT NULL,"
+                " generation INTEGER NOT NULL, part INTEGER NOT NULL, parts INTEGER NOT NULL,"
+                " until BIGINT NOT NULL, case_id TEXT NOT NULL, version BIGINT NOT NULL,"
+                " done INTEGER NOT NULL, PRIMARY KEY (name, generation, part))"
+            )
 
     @classmethod
     def for_hotline(cls, hotline: Hotline) -> ViewStore:
         """The views beside `hotline`'s events (same file, database, schema)."""
-        env = hotline.env
+        return cls.for_env(hotline.env)
+
+    @classmethod
+    def for_env(cls, env: Any) -> ViewStore:
+        """The views of the store that persistence settings `env` name."""
         module = env.get("PERSISTENCE_MODULE") or ""
         if module.endswith("sqlite"):
             name = env.get("SQLITE_DBNAME") or ""
@@ -194,3 +207,66 @@ def _pg_connect(env: Any) -> Any:
     if schema:
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
     return conn
+
+
+class EventRows:
+    """The stored event rows, read through the views' own connection (the
+    read side's one bulk read of the log; see docs/projections.md).
+
+    Pages come in log order (`page`, for catching up) or in case order
+    (`case_page`, for a rebuild from scratch: each case's events arrive
+    together, so its row is written once instead of once per page it
+    appears in). `table` is the recorder's own events table name.
+    """
+
+    def __init__(self, store: ViewStore, table: str, plain: Any = None) -> None:
+        self.store, self.table = store, table
+        self.position = "rowid" if store.dialect is SQLITE else "notification_id"
+        self.plain = plain  # undoes the store's cipher/compressor, when one is set
+
+    def head(self) -> int:
+        with self.store.read() as tx:
+            return int(tx.query(f"SELECT COALESCE(MAX({self.position}), 0) FROM {self.table}")
+                       [0][0])
+
+    def page(self, after: int, until: int, size: int) -> list[Any]:
+        with self.store.read() as tx:
+            return self._rows(tx.query(
+                f"SELECT {self.position}, originator_id, originator_version, topic, state"
+                f" FROM {self.table} WHERE {self.position} > ? AND {self.position} <= ?"
+                f" ORDER BY {self.position} LIMIT ?", (after, until, size)))
+
+    def case_page(self, until: int, after: tuple[str, int], below: str | None,
+                  size: int) -> list[Any]:
+        """Up to `size` rows at or before position `until` of the cases from
+        (case, version) `after` (exclusive) up to case id `below`
+        (exclusive; None: to the end), in case and version order."""
+        cast = "" if self.store.dialect is SQLITE else "::uuid"
+        bound, params = "", [until, self._id(after[0]), after[1]]
+        if below is not None:
+            bound = f" AND originator_id < ?{cast}"
+            params.append(self._id(below))
+        with self.store.read() as tx:
+            return self._rows(tx.query(
+                f"SELECT {self.position}, originator_id, originator_version, topic, state"
+                f" FROM {self.table} WHERE {self.position} <= ?"
+                f" AND (originator_id, originator_version) > (?{cast}, ?){bound}"
+                " ORDER BY originator_id, originator_version LIMIT ?", [*params, size]))
+
+    def _id(self, case: str) -> str:
+        return case.replace("-", "") if self.store.dialect is SQLITE else case
+
+    def _rows(self, found: list[tuple[Any, ...]]) -> list[Any]:
+        from projections.rows import Row
+
+        plain = self.plain
+        out = []
+        seen, text = None, ""
+        for pos, oid, version, topic, state in found:
+            if oid != seen:  # a case's rows come together in case order
+                seen = oid
+                text = (f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}"
+                        if isinstance(oid, str) and len(oid) == 32 else str(oid))  # SQLite: hex
+            state = bytes(state)
+            out.append(Row(pos, text, version, topic, plain(state) if plain else state))
+        return out
