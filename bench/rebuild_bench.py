@@ -24,10 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -72,19 +72,23 @@ cli(prog_name="hotline")
 
 
 def run(argv: list[str]) -> dict[str, Any]:
-    """One whole process: wall, CPU (user+sys), peak RSS, bytes written."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr[-2000:]}")
-    written = [int(x.split()[1]) for x in done.stderr.splitlines() if x.startswith("BENCH-IO")]
-    return {"wall": wall,
-            "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "rss_mib": after.ru_maxrss / 1024, "written": written[0] if written else None,
-            "stdout": done.stdout}
+    """One whole process: wall, CPU (user+sys), peak RSS, bytes written
+    (its own rusage, from wait4, not the sum over every child so far)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{stderr[-2000:]}")
+    written = [int(x.split()[1]) for x in stderr.splitlines() if x.startswith("BENCH-IO")]
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mib": usage.ru_maxrss / 1024, "written": written[0] if written else None,
+            "stdout": stdout}
 
 
 def hotline(*args: str) -> list[str]:
