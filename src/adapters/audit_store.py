@@ -17,23 +17,17 @@ from typing import Any, Protocol
 from urllib.parse import quote
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
 
 from workflow import Hotline
 from workflow.audit.digest import compute_digest
 from workflow.audit.rows import StoredRow, Undecodable, decode_state
 from workflow.case import case_id
-from workflow.errors import WorkflowError
-from workflow.store_url import persistence_env
+from workflow.store_url import StoreUnavailable, persistence_env, postgres_connect
 
 SQLITE_TABLE = "stored_events"
 POSTGRES_TABLE = "hotline_events"
 PAGE = 5_000
-
-
-class StoreUnavailable(WorkflowError):
-    pass
 
 
 class AuditStore(Protocol):
@@ -78,17 +72,9 @@ class SQLiteAuditStore:
 class PostgresAuditStore:
     def __init__(self, env: dict[str, str]) -> None:
         self.table = sql.Identifier(env.get("POSTGRES_SCHEMA", "public"), POSTGRES_TABLE)
-        try:
-            self.conn = psycopg.connect(
-                dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"] or None, connect_timeout=10,
-                # Every transaction of this session is read-only: the server
-                # itself refuses any write the audit might attempt.
-                options="-c default_transaction_read_only=on",
-            )
-        except psycopg.OperationalError as e:
-            raise StoreUnavailable(f"cannot reach PostgreSQL: {e}".strip()) from None
+        # Every transaction of this session is read-only: the server itself
+        # refuses any write the audit might attempt.
+        self.conn = postgres_connect(env, options="-c default_transaction_read_only=on")
         exists = self.conn.execute("SELECT to_regclass(%s)", (self.table.as_string(self.conn),))
         if (exists.fetchone() or (None,))[0] is None:
             self.conn.close()

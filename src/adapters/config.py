@@ -178,9 +178,12 @@ def _read_key(path: Path) -> str:
         raise ConfigError(f"key file {path}: cannot read: {e}") from None
 
 
-def open_configured(config: Config | None = None, **options: Any) -> Hotline:
+def open_configured(config: Config | None = None, *, create: bool = True,
+                    **options: Any) -> Hotline:
     """The engine on the configured store, with the configured policies,
-    calendar and personal-data key (`options` as for `load_config`)."""
+    calendar and personal-data key (`options` as for `load_config`);
+    `create=False` for a command that only reads: a missing store is an
+    error, never created."""
     config = config or load_config(**options)
     book = load_policy_book(config.policies.value)
     calendar = (
@@ -188,7 +191,7 @@ def open_configured(config: Config | None = None, **options: Any) -> Hotline:
         else default_calendar()
     )
     master = config.master_key()
-    hotline = Hotline.open(config.store.value, policies=book, calendar=calendar)
+    hotline = Hotline.open(config.store.value, create=create, policies=book, calendar=calendar)
     try:
         install_vault(hotline, master)
     except BaseException:

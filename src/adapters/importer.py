@@ -143,6 +143,9 @@ class Importer:
             except (Rejected, WorkflowError) as e:
                 rejects.append((number, raw, str(e)))
                 continue
+            except Exception as e:  # a defect in reading one line: that line only
+                rejects.append((number, raw, f"could not be read ({type(e).__name__}: {e})"))
+                continue
             commands.append((number, raw, command))
         results = self.hotline.execute_batch([c for _, _, c in commands])
         # Counted only now that the batch is stored: a store error leaves

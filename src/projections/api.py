@@ -43,7 +43,7 @@ class ReadSide:
 
     @classmethod
     def open(cls, url: str, **options: Any) -> ReadSide:
-        read = cls(Hotline.open(url), **options)
+        read = cls(Hotline.open(url, create=False), **options)
         read._owns_hotline = True
         return read
 

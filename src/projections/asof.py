@@ -1,5 +1,8 @@
 """A case as it stood at the end of a date: a fold over its steps.
 
+The state after each step is the lifecycle table's (`lifecycle.state_after`
+of the step's event); the fold adds the facts the figures need.
+
 The one place where the §5 rules meet a case's history (docs/metrics.md):
 - only steps whose local date is on or before the as-of date count;
 - the first reply (reply or answer) is judged against the reply due date in
@@ -14,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from projections.steps import Step
+from projections.steps import EVENT_OF_CODE, Step
+from workflow.lifecycle import NEW, obligations_in_force, state_after
 
 
 def _day(text: str | None) -> date | None:
@@ -24,7 +28,7 @@ def _day(text: str | None) -> date | None:
 @dataclass
 class CaseAt:
     received: date | None = None
-    state: str = "new"
+    state: str = NEW
     lead: str | None = None  # the current lead (None while unassigned)
     last_lead: str | None = None  # the latest lead named, kept across a return
     co_units: list[str] = field(default_factory=list)
@@ -62,17 +66,17 @@ class CaseAt:
         return self.closed <= self.close_due_at_close
 
     def running_deadlines(self) -> dict[str, date]:
-        """The reply and close clocks still running (a return due date is a
-        right of the lead, not an obligation, so it never makes a case late)."""
-        clocks = {"received": ("reply_due", "close_due"), "assigned": ("reply_due", "close_due"),
-                  "replied": ("close_due",), "callback": ("close_due",)}.get(self.state, ())
+        """The clocks in force in the case's state that it can be late
+        against (lifecycle.obligations_in_force: a return due date is a right
+        of the lead, not an obligation, so it never makes a case late)."""
+        clocks = obligations_in_force(self.state)
         return {c: getattr(self, c) for c in clocks if getattr(self, c) is not None}
 
 
 def _assign(case: CaseAt, lead: str | None, co_units: list[str]) -> None:
     # A reopen of a case the office answered itself names no lead (the write
     # side records lead None): nobody was assigned then.
-    case.state, case.lead, case.co_units = "assigned", lead, list(co_units)
+    case.lead, case.co_units = lead, list(co_units)
     case.last_lead = lead or case.last_lead
     if lead and lead not in case.leads_ever:
         case.leads_ever.append(lead)
@@ -91,15 +95,16 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
         if limit is not None and at[:10] > limit:
             break  # steps are in business-time order within a case
         day = _day(at)
+        case.state = state_after(EVENT_OF_CODE[code], case.state)  # the lifecycle table's
         if code == "R":
-            case.received, case.state = day, "received"
+            case.received = day
             case.reply_due, case.close_due = _day(args[0]), _day(args[1])
         elif code == "A":
             _assign(case, args[0], args[1])
             case.return_due = _day(args[2])
         elif code == "T":
             case.returns.append(args[0])
-            case.state, case.lead, case.co_units, case.return_due = "received", None, [], None
+            case.lead, case.co_units, case.return_due = None, [], None
         elif code == "X":
             case.extensions += 1
             case.reply_due, case.close_due = _day(args[1]), _day(args[2])
@@ -111,13 +116,13 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
                 case.replies.append((args[0], day <= case.reply_due))
             if case.first_reply is None:
                 case.first_reply, case.first_reply_due = day, case.reply_due
-            case.state, case.return_due = "replied", None
+            case.return_due = None
         elif code == "C":
-            case.state, case.last_result = "callback", args[0]
+            case.last_result = args[0]
         elif code == "O":
             case.reopenings += 1
             _assign(case, args[0], args[1])
             case.reply_due, case.close_due, case.return_due = _day(args[2]), _day(args[3]), None
         elif code == "Z":
-            case.state, case.closed, case.close_due_at_close = "closed", day, case.close_due
+            case.closed, case.close_due_at_close = day, case.close_due
     return case

@@ -17,18 +17,14 @@ from projections.steps import load_steps
 from projections.store import Tx
 from workflow import Hotline
 from workflow.commands import SHANGHAI
+from workflow.lifecycle import ACTION_OF_EVENT
 from workflow.period import Period
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "platform": ("mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox"),
     "conduct_hotline": ("conduct_hotline",),
 }
-ACTIONS = {
-    "Received": "receive", "Assigned": "assign", "Acknowledged": "acknowledge",
-    "Returned": "return", "Extended": "extend", "Urged": "urge", "Contributed": "contribute",
-    "Replied": "reply", "Answered": "answer", "CalledBack": "callback", "Reopened": "reopen",
-    "Closed": "close",
-}
+ACTIONS = ACTION_OF_EVENT  # event class name -> action, from the lifecycle table
 
 
 def hot_topics(tx: Tx, table: str, period: Period, as_of: date, top: int = 3

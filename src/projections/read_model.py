@@ -24,7 +24,7 @@ from typing import Any
 
 from projections.asof import CaseAt, evaluate
 from projections.rows import PREFIX, SKIPPED, Row, chain_of, decode, local_at
-from projections.steps import Step, load_steps, step_from
+from projections.steps import STEPS, Step, load_steps
 from projections.store import Tx, table_name
 from projections.taxonomy import Taxonomy, load
 from workflow.audit.digest import digest_of_sorted
@@ -124,9 +124,9 @@ class Cases:
             record.hot_topic, record.topic_source = (
                 (given, "given") if given else
                 (self.taxonomy.classify(state.get("content") or ""), "keywords"))
-        step = step_from(name, at, state)
-        if step is not None:
-            record.steps.append(step)
+        entry = STEPS.get(name)  # steps.step_from, with `at` already local text
+        if entry is not None:
+            record.steps.append([at, entry[0], *entry[1](state)])
 
     def _load(self, tx: Tx, table: str, keys: list[str]) -> dict[str, Record]:
         out: dict[str, Record] = {}

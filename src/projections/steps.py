@@ -23,6 +23,7 @@ figure of spec §5 and are left out.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,39 +39,46 @@ def local_iso(moment: Any) -> str:
     return str(moment.astimezone(SHANGHAI).isoformat())
 
 
+def _dl(fields: Mapping[str, Any], clock: str) -> Any:
+    return fields["deadlines"].get(clock)
+
+
+# The step of each event that a figure depends on: its code and its
+# arguments from the event's fields (by event class name, as in the
+# lifecycle table). Acknowledged, Contributed and DeadlinesRecomputed make
+# no step.
+STEPS: dict[str, tuple[str, Callable[[Mapping[str, Any]], list[Any]]]] = {
+    "Received": ("R", lambda f: [_dl(f, "reply_due"), _dl(f, "close_due")]),
+    "Assigned": ("A", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "return_due")]),
+    "Returned": ("T", lambda f: [f["unit"]]),
+    "Extended": ("X", lambda f: [f["days"], _dl(f, "reply_due"), _dl(f, "close_due")]),
+    "Urged": ("U", lambda f: []),
+    "Replied": ("P", lambda f: [f["unit"]]),
+    "Answered": ("W", lambda f: []),
+    "CalledBack": ("C", lambda f: [f["result"]]),
+    "Reopened": ("O", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "reply_due"),
+                                 _dl(f, "close_due")]),
+    "Closed": ("Z", lambda f: [bool(f["waive_callback"])]),
+}
+# The event each step code stands for (asof.evaluate takes the state from
+# the lifecycle table by it).
+EVENT_OF_CODE: dict[str, str] = {code: name for name, (code, _) in STEPS.items()}
+
+
+def step_from(name: str, at: Any, fields: Mapping[str, Any]) -> Step | None:
+    """The step of the event `name` (its class name) at business time `at`
+    with its stored `fields`, or None for one no figure depends on. Needs no
+    domain event object: a decoded stored state will do."""
+    entry = STEPS.get(name)
+    if entry is None:
+        return None
+    code, args = entry
+    return [local_iso(at), code, *args(fields)]
+
+
 def step_of(event: Any) -> Step | None:
     """The step an event contributes, or None for one no figure depends on."""
-    return step_from(type(event).__name__, local_iso(event.at), vars(event))
-
-
-def step_from(name: str, at: str, f: Any) -> Step | None:
-    """The step of the event class `name` at local time `at` whose fields are
-    the mapping `f`: a decoded event's attributes or its stored state (the
-    read model folds stored rows without building event objects)."""
-    if name == "Received":
-        d = f["deadlines"]
-        return [at, "R", d.get("reply_due"), d.get("close_due")]
-    if name == "Assigned":
-        return [at, "A", f["lead"], list(f["co_units"]), f["deadlines"].get("return_due")]
-    if name == "Returned":
-        return [at, "T", f["unit"]]
-    if name == "Extended":
-        d = f["deadlines"]
-        return [at, "X", f["days"], d.get("reply_due"), d.get("close_due")]
-    if name == "Urged":
-        return [at, "U"]
-    if name == "Replied":
-        return [at, "P", f["unit"]]
-    if name == "Answered":
-        return [at, "W"]
-    if name == "CalledBack":
-        return [at, "C", f["result"]]
-    if name == "Reopened":
-        d = f["deadlines"]
-        return [at, "O", f["lead"], list(f["co_units"]), d.get("reply_due"), d.get("close_due")]
-    if name == "Closed":
-        return [at, "Z", bool(f["waive_callback"])]
-    return None
+    return step_from(type(event).__name__, event.at, vars(event))
 
 
 @dataclass

@@ -202,6 +202,7 @@ def _pg_connect(env: Any) -> Any:
         dbname=env.get("POSTGRES_DBNAME"), host=env.get("POSTGRES_HOST"),
         port=env.get("POSTGRES_PORT"), user=env.get("POSTGRES_USER"),
         password=env.get("POSTGRES_PASSWORD") or None, autocommit=True,
+        connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT") or 5),
     )
     schema = env.get("POSTGRES_SCHEMA")
     if schema:

@@ -16,7 +16,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    PersistenceError,
+    Transcoder,
+)
 
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
@@ -25,12 +30,13 @@ from workflow.errors import (
     CaseAlreadyExists,
     CaseNotFound,
     ConcurrencyConflict,
+    Undecidable,
     WorkflowError,
 )
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
 from workflow.prefetch import select_streams
-from workflow.store_url import DEFAULT_STORE, persistence_env
+from workflow.store_url import DEFAULT_STORE, prepare_store
 from workflow.transcoder import FastJSONTranscoder
 from workflow.view import CaseView, read_case
 
@@ -76,10 +82,12 @@ class Hotline(Application[UUID]):
         self._absent: set[UUID] = set()  # cases of the current batch not in the store
 
     @classmethod
-    def open(cls, url: str = DEFAULT_STORE, **options: Any) -> Hotline:
+    def open(cls, url: str = DEFAULT_STORE, *, create: bool = True, **options: Any) -> Hotline:
         """Open the store at `url` (sqlite:///path.db, sqlite:///:memory:,
-        postgresql://user@host:port/dbname)."""
-        return cls(persistence_env(url), url=url, **options)
+        postgresql://user@host:port/dbname[?schema=s&connect_timeout=5]).
+        `create=False` opens an existing store only (`StoreUnavailable`
+        when there is none: a reader never creates one)."""
+        return cls(prepare_store(url, create=create), url=url, **options)
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = super().construct_transcoder()
@@ -134,7 +142,7 @@ class Hotline(Application[UUID]):
         returns the case's new version (its current one for a duplicate)."""
         cmd = parse_command(command)
         pending: dict[UUID, Case] = {}
-        outcome = self._decide(cmd, pending, cached=False)
+        outcome = self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=False))
         self._save(pending.values(), cmd.case)
         return outcome.version
 
@@ -186,9 +194,29 @@ class Hotline(Application[UUID]):
 
     def _try(self, cmd: Command, pending: dict[UUID, Case]) -> Outcome | WorkflowError:
         try:
-            return self._decide(cmd, pending, cached=True)
+            return self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=True))
         except WorkflowError as error:
             return error
+
+    def _decided(
+        self, cmd: Command, pending: dict[UUID, Case], decide: Callable[[], Outcome]
+    ) -> Outcome:
+        """`decide()`, with any unexpected error (a defect, not a broken rule)
+        turned into `Undecidable` for this one command, so an import rejects
+        the line and goes on. A store failure (PersistenceError) stays what
+        it is; so does an error raised after the case recorded an event in
+        memory, which cannot be taken back safely."""
+        agg_id = case_id(cmd.case)
+        case = pending.get(agg_id) or self._loaded.get(agg_id)
+        before = len(case._pending_events) if case is not None else 0
+        try:
+            return decide()
+        except (WorkflowError, PersistenceError):
+            raise
+        except Exception as error:
+            if case is not None and len(case._pending_events) != before:
+                raise
+            raise Undecidable(cmd.case, error) from error
 
     def _decide(self, cmd: Command, pending: dict[UUID, Case], cached: bool) -> Outcome:
         agg_id = case_id(cmd.case)

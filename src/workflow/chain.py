@@ -4,6 +4,15 @@ Each event commits to the previous event's chain hash and to its own
 canonical content (topic, case id, version, recorded time, business time
 and every payload field). The hash is computed when the event is created
 and stored in it; an auditor recomputes the chain from the stored events.
+
+Chain format 2 (every link recorded since issue 13) also covers what
+decides how the stored event is read: its `class_version` (which upcasters
+run) and its `originator_topic` (which aggregate class a created event
+builds; null for other events), with a `"chain": 2` marker in the hashed
+document. Format 1 links (older stores) hash the same document without
+those three keys; the auditor recognises a link's format by which of the
+two documents it matches and checks a format-1 link's class version and
+originator topic structurally (workflow.audit.verify, docs/audit.md).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from typing import Any
 from uuid import UUID
 
 GENESIS = "0" * 64
+FORMAT = 2  # the chain format of the links the engine records
 EXCLUDED = frozenset(
     {"chain", "originator_id", "originator_version", "timestamp", "originator_topic"}
 )
@@ -38,8 +48,12 @@ def _plain(value: Any) -> Any:
 
 
 def canonical(
-    topic: str, case_id: UUID, version: int, recorded: datetime, payload: dict[str, Any]
+    topic: str, case_id: UUID, version: int, recorded: datetime, payload: dict[str, Any],
+    *, reading: tuple[Any, Any] | None = None,
 ) -> bytes:
+    """The hashed content of an event as stored. `reading` is its
+    (class_version, originator_topic) for a format-2 link; None gives the
+    format-1 document of older links."""
     body = {k: v for k, v in payload.items() if k not in EXCLUDED}
     doc = {
         "topic": topic,
@@ -48,6 +62,8 @@ def canonical(
         "recorded": recorded.isoformat(),
         "payload": body,
     }
+    if reading is not None:
+        _mark(doc, reading)
     # The encoder calls `_plain_scalar` only for dates, datetimes and UUIDs:
     # the same bytes as `_plain(body)` for payloads with string keys (all of
     # them), at a fraction of the cost on the import's hot path.
@@ -59,17 +75,25 @@ def canonical(
     return text.encode()
 
 
+def _mark(doc: dict[str, Any], reading: tuple[Any, Any]) -> None:
+    doc["chain"] = FORMAT
+    doc["class_version"], doc["originator_topic"] = reading
+
+
 def canonical_text(
-    topic: str, id_text: str, version: int, recorded_iso: str, body: dict[str, Any]
+    topic: str, id_text: str, version: int, recorded_iso: str, body: dict[str, Any],
+    reading: tuple[int, str | None],
 ) -> bytes:
     """`canonical()` for a caller that already holds the text forms: the
     case id as `str(case_id)`, the recorded time as its `isoformat()`, and a
     `body` of plain JSON values (the business time as its ISO text) without
-    the excluded keys. The same bytes, without formatting anything twice:
-    the engine's own path when it records an event (`canonical` stays the
-    auditor's, over what was stored)."""
+    the excluded keys; `reading` the (class_version, originator_topic) the
+    event will be stored with. The same bytes, without formatting anything
+    twice: the engine's own path when it records an event (`canonical` stays
+    the auditor's, over what was stored)."""
     doc = {"topic": topic, "id": id_text, "version": version, "recorded": recorded_iso,
            "payload": body}
+    _mark(doc, reading)
     try:
         return canonical_json(doc).encode()
     except TypeError:  # a key that is not a string: the general path
@@ -103,3 +127,17 @@ canonical_json = _canonical_encoder()
 
 def link(previous: str, content: bytes) -> str:
     return hashlib.sha256(previous.encode() + b"\n" + content).hexdigest()
+
+
+def link_format(
+    previous: str, chain: Any, topic: str, case_id: UUID, version: int, recorded: datetime,
+    payload: dict[str, Any], reading: tuple[Any, Any],
+) -> int | None:
+    """Which chain format the stored `chain` is the link of (2, or 1 for an
+    older link), or None when it is neither: the content was altered."""
+    if link(previous, canonical(topic, case_id, version, recorded, payload,
+                                reading=reading)) == chain:
+        return FORMAT
+    if link(previous, canonical(topic, case_id, version, recorded, payload)) == chain:
+        return 1
+    return None

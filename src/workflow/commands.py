@@ -9,7 +9,8 @@ given `id`, or one derived from its normalised content.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import re
+from datetime import date, datetime
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
@@ -24,7 +25,9 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from workflow.chain import canonical_json
 from workflow.errors import InvalidCommand
@@ -43,6 +46,48 @@ CALLBACK_RESULTS: tuple[str, ...] = CallbackResult.__args__  # type: ignore[attr
 Text = Annotated[StrictStr, Field(max_length=20_000)]
 UnitName = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 ClassificationCode = Annotated[StrictStr, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")]
+
+
+# The business dates the engine supports (local dates, Asia/Shanghai): every
+# deadline of a date in this range can be computed (the latest is hundreds
+# of working days before the end of Python's calendar). docs/import.md.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9899, 12, 31)
+# What no text field may hold: NUL (PostgreSQL text cannot store it, so it
+# is refused on every store alike) and lone UTF-16 surrogates (not Unicode
+# characters: they cannot be encoded as UTF-8, hashed or stored).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str | None:
+    """Why `text` cannot be stored, or None when it can."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    if char == "\x00":
+        return f"contains a NUL character (U+0000) at offset {found.start()}"
+    return f"contains a lone surrogate (U+{ord(char):04X}) at offset {found.start()}"
+
+
+def _check_texts(model: BaseModel, prefix: str = "") -> None:
+    """Refuse any string field (nested or in a list) that cannot be stored."""
+    for name, value in model.__dict__.items():
+        where = f"{prefix}{name}"
+        if isinstance(value, str):
+            items: list[tuple[str, Any]] = [(where, value)]
+        elif isinstance(value, (list, tuple)):
+            items = [(f"{where}.{i}", v) for i, v in enumerate(value)]
+        elif isinstance(value, BaseModel):
+            _check_texts(value, f"{where}.")
+            continue
+        else:
+            continue
+        for at, text in items:
+            reason = unstorable(text) if isinstance(text, str) else None
+            if reason is not None:
+                raise PydanticCustomError("unstorable_text", "field '{field}': {reason}",
+                                          {"field": at, "reason": reason})
 
 
 def local_time(value: datetime) -> datetime:
@@ -75,7 +120,23 @@ class Command(BaseModel):
     @field_validator("at")
     @classmethod
     def _localise(cls, value: datetime) -> datetime:
-        return local_time(value)
+        try:
+            local = local_time(value)
+        except OverflowError:  # e.g. 9999-12-31T20:00:00-12:00 is in year 10000 locally
+            local = None
+        if local is None or not EARLIEST <= local.date() <= LATEST:
+            raise PydanticCustomError(
+                "date_out_of_range",
+                "{value} is outside the supported range of business dates "
+                "({earliest} to {latest}, Asia/Shanghai): its deadlines cannot be computed",
+                {"value": value.isoformat(), "earliest": EARLIEST.isoformat(),
+                 "latest": LATEST.isoformat()})
+        return local
+
+    @model_validator(mode="after")
+    def _storable(self) -> Command:
+        _check_texts(self)
+        return self
 
     @cached_property  # asked for twice per command; the model is frozen
     def key(self) -> str:
@@ -201,8 +262,19 @@ def describe(error: ValidationError) -> str:
     for e in error.errors(include_url=False):
         loc = [str(p) for p in e["loc"] if p not in COMMANDS]  # drop the union tag
         where = ".".join(loc)
-        parts.append(f"field '{where}': {e['msg']}" if where else e["msg"])
+        msg = e["msg"]
+        if e["type"] in UNKNOWN_VALUE:  # name the value that is not one of the known ones
+            msg += f" (given {_shown(e['input'])})"
+        parts.append(f"field '{where}': {msg}" if where else msg)
     return "; ".join(parts)
+
+
+UNKNOWN_VALUE = frozenset({"literal_error", "enum"})
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, str) else "'" + value + "'"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def parse_command(data: dict[str, Any] | Command) -> Command:
@@ -212,9 +284,13 @@ def parse_command(data: dict[str, Any] | Command) -> Command:
     if not isinstance(data, dict):
         raise InvalidCommand(f"expected a JSON object, got {type(data).__name__}")
     case = data.get("case") if isinstance(data.get("case"), str) else None
+    if case is not None and unstorable(case):  # named in the message, escaped
+        case = _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", case)
     action = data.get("action")
     if action is None:
         raise InvalidCommand("field 'action': missing", case)
+    if not isinstance(action, str):
+        raise InvalidCommand(f"field 'action': expected a string, got {json_type(action)}", case)
     if action not in COMMANDS:
         known = ", ".join(COMMANDS)
         raise InvalidCommand(f"field 'action': unknown action {action!r} (one of {known})", case)
@@ -222,6 +298,13 @@ def parse_command(data: dict[str, Any] | Command) -> Command:
         return _ADAPTER.validate_python(data)
     except ValidationError as e:
         raise InvalidCommand(describe(e), case) from None
+
+
+def json_type(value: Any) -> str:
+    """How a JSON value's type is named in messages."""
+    names = {list: "an array", dict: "an object", str: "a string", bool: "a boolean",
+             type(None): "null"}
+    return names.get(type(value), "a number")
 
 
 def build_command(action: str, case: str, fields: dict[str, Any]) -> Command:

@@ -7,6 +7,7 @@ event as plain strings, so replay never consults today's policy or calendar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -68,40 +69,53 @@ def _reply_and_close(
     }
 
 
-def on_receive(
-    policy: Policy, cal: Calendar, received: date, category: str, urgency: str, channel: str
-) -> DeadlineSet:
-    return _set(policy, cal, _reply_and_close(policy, cal, received, category, urgency, channel))
+@dataclass(frozen=True)
+class Basis:
+    """What a deadline rule reads: the local date of the action, the case's
+    kind (category, urgency, channel) and the clocks it carries before it.
+
+    The decider builds it from a case and a command; the recompute command and
+    the audit's recomputation build it from stored events. Every rule below
+    takes `(policy, calendar, basis)`, so which rule an action applies is
+    named once, in its row of the lifecycle table."""
+
+    day: date
+    category: str
+    urgency: str
+    channel: str
+    reply_due: date | None = None
+    close_due: date | None = None
+    provisional: frozenset[str] = frozenset()
+    days: int = 0  # working days of an extension
 
 
-def on_reopen(
-    policy: Policy, cal: Calendar, reopened: date, category: str, urgency: str, channel: str
-) -> DeadlineSet:
-    parts = _reply_and_close(policy, cal, reopened, category, urgency, channel)
+DeadlineRule = Callable[[Policy, Calendar, Basis], DeadlineSet]
+
+
+def on_receive(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
+    return _set(policy, cal, _reply_and_close(policy, cal, b.day, b.category, b.urgency, b.channel))
+
+
+def on_reopen(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
+    parts = _reply_and_close(policy, cal, b.day, b.category, b.urgency, b.channel)
     parts["return_due"] = (None, False)  # a reopened case cannot be returned
     return _set(policy, cal, parts)
 
 
-def on_assign(policy: Policy, cal: Calendar, assigned: date) -> DeadlineSet:
-    due = cal.add_workdays(assigned, policy.return_days)
+def on_assign(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
+    due = cal.add_workdays(b.day, policy.return_days)
     return _set(policy, cal, {"return_due": (due.day, due.provisional)})
 
 
-def on_extend(
-    policy: Policy,
-    cal: Calendar,
-    reply_due: date,
-    close_due: date,
-    days: int,
-    provisional: frozenset[str],
-) -> DeadlineSet:
-    reply = cal.add_workdays(reply_due, days)
-    close = cal.add_workdays(close_due, days)
+def on_extend(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
+    assert b.reply_due is not None and b.close_due is not None
+    reply = cal.add_workdays(b.reply_due, b.days)
+    close = cal.add_workdays(b.close_due, b.days)
     return _set(
         policy,
         cal,
         {
-            "reply_due": (reply.day, reply.provisional or "reply_due" in provisional),
-            "close_due": (close.day, close.provisional or "close_due" in provisional),
+            "reply_due": (reply.day, reply.provisional or "reply_due" in b.provisional),
+            "close_due": (close.day, close.provisional or "close_due" in b.provisional),
         },
     )

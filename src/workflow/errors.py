@@ -36,11 +36,21 @@ class InvalidTransition(WorkflowError):
 
 
 class RuleViolation(WorkflowError):
-    """The state is right, but a rule of spec §2 (or §3) is broken."""
+    """The state is right, but a rule of spec §2 (or §3) is broken.
 
-    def __init__(self, case: str, state: str, action: str, rule: str) -> None:
+    `rule` is the broken rule's text as the lifecycle table states it (several
+    joined by `; `); `facts` names the values that broke it (the value given
+    and the case's value it was checked against), one part per rule."""
+
+    def __init__(self, case: str, state: str, action: str, rule: str, facts: str = "") -> None:
         self.case, self.state, self.action, self.rule = case, state, action, rule
-        super().__init__(f"case {case} (state '{state}'): {action} rejected: {rule}")
+        self.facts = facts
+        rules, parts = rule.split("; "), facts.split("; ") if facts else []
+        if len(parts) == len(rules):
+            said = "; ".join(f"{r} ({f})" if f else r for r, f in zip(rules, parts, strict=True))
+        else:
+            said = f"{rule} ({facts})" if facts else rule
+        super().__init__(f"case {case} (state '{state}'): {action} rejected: {said}")
 
 
 class InvalidCommand(WorkflowError):
@@ -60,4 +70,16 @@ class ConcurrencyConflict(WorkflowError):
         super().__init__(
             f"case {case}: another writer changed the case first; nothing was stored "
             "(retry: the case is re-read and the rules re-checked)"
+        )
+
+
+class Undecidable(WorkflowError):
+    """An unexpected error (a defect, not a rule) while deciding one command:
+    that command is rejected and nothing is stored for it."""
+
+    def __init__(self, case: str, error: BaseException) -> None:
+        self.case, self.error = case, error
+        super().__init__(
+            f"case {case}: could not be decided ({type(error).__name__}: {error}); "
+            "nothing was stored for it"
         )

@@ -25,15 +25,17 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from workflow import lifecycle
 from workflow.application import Hotline
 from workflow.calendar import Calendar
-from workflow.case import Case
+from workflow.case import EVENTS, Case
 from workflow.commands import SHANGHAI, Command
-from workflow.deadlines import CLOCKS, DeadlineSet, on_assign, on_extend, on_receive, on_reopen
+from workflow.deadlines import CLOCKS, Basis, DeadlineSet
 from workflow.errors import WorkflowError
 from workflow.policy import Policy, PolicyBook
 
-SETTING = (Case.Received, Case.Assigned, Case.Extended, Case.Reopened)
+# The events whose actions set clocks: the table's rows with a deadline rule.
+SETTING: tuple[type[Case.Event], ...] = tuple(EVENTS[n] for n in lifecycle.DEADLINE_EVENTS)
 PAGE = 1000
 
 
@@ -93,7 +95,7 @@ def rederive(events: Iterable[Case.Event], book: PolicyBook, calendar: Calendar)
             continue
         if isinstance(event, Case.Received):
             received = event
-        policy_id = event.deadlines["policy"]
+        policy_id = vars(event)["deadlines"]["policy"]
         policy = _policy(book, received.ref, policy_id)
         result = _redo(event, received, policy, calendar, dates, provisional)
         dates.update(result.dates)
@@ -112,18 +114,15 @@ def _redo(
     event: Case.Event, received: Any, policy: Policy, cal: Calendar,
     dates: dict[str, date | None], provisional: frozenset[str],
 ) -> DeadlineSet:
-    day = event.at.date()
-    kind = (received.category, received.urgency, received.channel)
-    if isinstance(event, Case.Received):
-        return on_receive(policy, cal, day, *kind)
-    if isinstance(event, Case.Reopened):
-        return on_reopen(policy, cal, day, *kind)
-    if isinstance(event, Case.Assigned):
-        return on_assign(policy, cal, day)
-    assert isinstance(event, Case.Extended)
-    reply, close = dates["reply_due"], dates["close_due"]
-    assert reply is not None and close is not None
-    return on_extend(policy, cal, reply, close, event.days, provisional)
+    """The deadlines `event`'s action sets, redone with `policy` and `cal`
+    (the deadline rule of its row in the lifecycle table)."""
+    rule = lifecycle.deadline_rule(type(event).__name__)
+    assert rule is not None
+    return rule(policy, cal, Basis(
+        event.at.date(), received.category, received.urgency, received.channel,
+        dates.get("reply_due"), dates.get("close_due"), provisional,
+        vars(event).get("days") or 0,
+    ))
 
 
 def recompute_deadlines(
@@ -189,7 +188,7 @@ def _recompute_case(
 
 def _candidates(hotline: Hotline) -> list[UUID]:
     """Cases whose log shows a deadline-setting event with provisional clocks."""
-    topics = [cls.TOPIC for cls in (*SETTING, Case.DeadlinesRecomputed)]
+    topics = [cls.TOPIC for cls in SETTING] + [Case.DeadlinesRecomputed.TOPIC]
     found: dict[UUID, None] = {}
     start: int | None = None
     while True:

@@ -112,7 +112,10 @@ class RawStore:
         data.update(changes)
         row = StoredRow(0, UUID(str(case_id(ref))), version, topic, json.dumps(data).encode())
         state = decode_state(row)
-        content = canonical(topic, case_id(ref), version, state["timestamp"], payload_of(state))
+        # the forger follows the engine's current chain format (2)
+        reading = (state.get("class_version", 1), state.get("originator_topic"))
+        content = canonical(topic, case_id(ref), version, state["timestamp"], payload_of(state),
+                            reading=reading)
         data["chain"] = link(prev_chain, content)
         return json.dumps(data, ensure_ascii=False).encode()
 

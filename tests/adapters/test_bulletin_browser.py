@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from adapters.bulletin import BulletinData, charts, render_html
+from adapters.bulletin import BulletinData, charts, prose, render_html
 from tests.adapters.test_bulletin_render import empty_data, seed_data
 
 CHROMIUM = shutil.which("chromium")
@@ -54,15 +54,19 @@ FLAGS = (
 )
 
 
-def chromium(tmp_path: Path, page: Path, *args: str) -> str:
+def chromium(tmp_path: Path, page: Path, *args: str, fonts: Path | None = None) -> str:
+    """Run headless Chromium on `page`; `fonts`: a fontconfig file, the only
+    fonts the browser then has (see `fontconfig`)."""
     assert CHROMIUM is not None
     profile = tmp_path / "profile"
+    env = None if fonts is None else {**os.environ, "FONTCONFIG_FILE": str(fonts)}
     done = subprocess.run(
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -251,3 +255,120 @@ def test_screenshot_paints_the_bulletin_and_its_bars(tmp_path: Path) -> None:
             break
     else:
         pytest.fail("no chart bar painted in the screenshot")
+
+
+# ------------------------------------------------------------ its own font
+#
+# Issue 11: on a machine whose only fonts are Latin ones (DejaVu), every
+# Chinese character used to be an empty box. The page now carries its font
+# (adapters/bulletin/fonts.py). The proof, in Chromium with fontconfig
+# pointed at a file of ours: the page rendered with Latin fonts only is
+# pixel for pixel the page rendered with a full CJK font installed too, so
+# no character fell back to a system font; and the same page stripped of its
+# font differs between the two, so the comparison can fail.
+
+LATIN_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")
+FONT_FACE = re.compile(r"@font-face \{[^}]*\}")
+
+
+def fontconfig(tmp_path: Path, name: str, *dirs: str | Path) -> Path:
+    """A fontconfig file naming only `dirs`: the browser sees no other font."""
+    conf = tmp_path / f"{name}.conf"
+    listed = "".join(f"<dir>{directory}</dir>" for directory in dirs)
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig>{listed}<cachedir>{tmp_path / (name + '-cache')}</cachedir></fontconfig>",
+        "utf-8",
+    )
+    return conf
+
+
+def latin_fonts() -> str:
+    for directory in LATIN_FONT_DIRS:
+        if Path(directory).is_dir():
+            return directory
+    pytest.fail(f"no Latin fonts at {' or '.join(LATIN_FONT_DIRS)} to render with")
+
+
+def screenshot(tmp_path: Path, page: Path, fonts: Path, name: str) -> Path:
+    shot = tmp_path / f"{name}.png"
+    chromium(tmp_path, page, f"--screenshot={shot}", "--window-size=1000,1600", fonts=fonts)
+    keep = os.environ.get("BULLETIN_SCREENSHOT_DIR")
+    if keep:
+        shutil.copy(shot, Path(keep) / shot.name)
+    return shot
+
+
+def same_pixels(a: Path, b: Path) -> bool:
+    if a.read_bytes() == b.read_bytes():
+        return True
+    (wa, ha, rows_a, _), (wb, hb, rows_b, _) = png_rows(a), png_rows(b)
+    return (wa, ha) == (wb, hb) and all(x == y for x, y in zip(rows_a, rows_b, strict=True))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_reads_with_its_own_font_alone(tmp_path: Path, lang: str) -> None:
+    from adapters.bulletin.fonts import font_path
+
+    html = render_html(seed_data(), lang)
+    assert len(FONT_FACE.findall(html)) == 1
+    page = tmp_path / f"page-{lang}.html"
+    page.write_text(html, "utf-8")
+    bare = tmp_path / f"bare-{lang}.html"
+    bare.write_text(FONT_FACE.sub("", html), "utf-8")
+    latin = fontconfig(tmp_path, "latin", latin_fonts())
+    # The whole Noto Sans CJK collection installed as a system font: any
+    # character missing from the embedded subset would be drawn from it here
+    # and be a box under `latin`.
+    cjk = fontconfig(tmp_path, "cjk", latin_fonts(), font_path().parent)
+    assert same_pixels(screenshot(tmp_path, page, latin, f"font-latin-{lang}"),
+                       screenshot(tmp_path, page, cjk, f"font-cjk-{lang}")), (
+        "a character fell back to a system font: the embedded subset lacks it")
+    assert not same_pixels(screenshot(tmp_path, bare, latin, f"bare-latin-{lang}"),
+                           screenshot(tmp_path, bare, cjk, f"bare-cjk-{lang}"))
+
+
+# Measures the title with the fonts the browser has. Test-only script.
+FONT_PROBE = """<script>
+document.fonts.ready.then(() => {
+  const range = document.createRange();
+  range.selectNodeContents(document.querySelector('h1'));
+  const probe = document.createElement('pre');
+  probe.id = 'probe';
+  probe.textContent = JSON.stringify({
+    faces: [...document.fonts].map((face) => [face.family.replace(/["']/g, ''), face.status]),
+    title: range.getBoundingClientRect().width,
+    size: parseFloat(getComputedStyle(document.querySelector('h1')).fontSize),
+    family: getComputedStyle(document.body).fontFamily,
+  });
+  document.body.appendChild(probe);
+});
+</script>"""
+
+
+def test_the_embedded_font_is_loaded_and_draws_the_title(tmp_path: Path) -> None:
+    from adapters.bulletin.fonts import FAMILY
+
+    data = seed_data()
+    latin = fontconfig(tmp_path, "latin", latin_fonts())
+    results = {}
+    for name, html in (("page", render_html(data)), ("bare", FONT_FACE.sub("", render_html(data)))):
+        page = tmp_path / f"{name}.html"
+        page.write_text(html.replace("</body>", FONT_PROBE + "</body>"), "utf-8")
+        dom = chromium(tmp_path, page, "--virtual-time-budget=10000", "--window-size=1200,3000",
+                       "--dump-dom", fonts=latin)
+        found = re.search(r'<pre id="probe">(.*?)</pre>', dom, flags=re.S)
+        assert found, "the probe did not run"
+        results[name] = json.loads(unescape(found.group(1)))
+    page, bare = results["page"], results["bare"]
+    assert page["faces"] == [[FAMILY, "loaded"]]
+    assert page["family"].strip("\"'") == FAMILY  # the only family the page names
+    # Noto Sans CJK sets every Chinese character (and full-width bracket) one
+    # em wide, digits and the space narrower: 20 em and a bit for this title.
+    title = prose.title(data, "zh")
+    assert title == "县长热线综合投诉平台简报 2016年第3期（总第7期）"
+    chinese = sum(1 for ch in title if ord(ch) >= 0x2E80)
+    size = page["size"]
+    assert chinese * size < page["title"] < len(title) * size, (page, bare)
+    # Without it the same title is boxes of another width (DejaVu's .notdef).
+    assert bare["faces"] == [] and abs(bare["title"] - page["title"]) > 1, (bare, page)

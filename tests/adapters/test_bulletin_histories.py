@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from adapters.bulletin.assemble import previous_period
 from adapters.cli.main import cli
+from workflow import Hotline
 from workflow.period import parse_period
 
 Q3 = ("--period", "2016Q3", "--as-of", "2016-12-31")
@@ -131,6 +132,7 @@ def test_the_narrative_file_fills_section_two(store_url: str, tmp_path: Path) ->
 
 def test_bad_bulletin_options_are_named(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/h.db"
+    Hotline.open(url).close()  # a store: the report never creates one
     runner = CliRunner()
     bad_lang = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "markdown",
                                    "--lang", "fr"])
@@ -188,3 +190,55 @@ def test_report_exemplary_pins_the_editors_cases_first(tmp_path: Path) -> None:
     assert section.find(f"工单{single}") > first
     assert section.find(f"工单{single}") < section.index("### 2.")
     assert f"工单{single}" not in plain.split("## 四、优秀办件学习")[1]
+
+
+def answered_case(ref: str, day: str) -> list[dict[str, Any]]:
+    """A consultation the office answered itself: no lead unit, ever."""
+    return [
+        line(ref, "receive", f"{day}T09:00", channel="conduct_hotline", category="consultation",
+             township="易俗河镇", content="网友咨询：城区水费阶梯价格怎么计算？"),
+        line(ref, "answer", f"{day}T10:00", text="按户年用水量分三档计价"),
+        line(ref, "callback", f"{day}T15:00", result="satisfied"),
+        line(ref, "close", f"{day}T15:30"),
+    ]
+
+
+def test_exemplary_cases_the_office_answered_and_the_editors_choice(
+        store_url: str, tmp_path: Path) -> None:
+    url = imported(store_url, tmp_path, [
+        *single_unit_case("XT20160601-0001", "06-01"),
+        *answered_case("XT20160711-0002", "07-11"),
+        *single_unit_case("XT20160801-0001", "08-01"),
+        *single_unit_case("XT20160802-0001", "08-02", result="basically_satisfied"),
+        line("XT20160803-0001", "receive", "08-03T09:00", channel="county_hotline",
+             category="complaint", content="路灯损坏"),
+        line("XT20160803-0001", "assign", "08-03T10:00", lead="县城管局"),
+    ])
+    chosen = run("report", "--store", url, *Q3, "--format", "markdown",
+                 "--exemplary", "XT20160711-0002").stdout
+    section = chosen.split("## 四、优秀办件学习")[1]
+    assert "### 1. 【待编辑：标题】——热线办直接答复\n" in section
+    assert "，热线办直接答复，回访满意。）" in section and "主办单位，" not in section
+    assert "\n网友咨询：城区水费阶梯价格怎么计算？\n" in section
+    english = run("report", "--store", url, *Q3, "--format", "markdown", "--lang", "en",
+                  "--exemplary", "XT20160711-0002").stdout
+    assert "### 1. [Title to be written] — answered by the hotline office\n" in english
+    assert "lead unit ;" not in english and "A citizen reported: 网友咨询" not in english
+
+    runner = CliRunner()
+    for ref, why in [
+        ("XT20169999-0001", "no such case in the store"),
+        ("XT20160601-0001", "received 2016-06-01, outside 2016Q3"),
+        ("XT20160803-0001", "not closed as of 2016-12-31 (state 'assigned')"),
+        ("XT20160802-0001", "its latest callback result is 'basically_satisfied', "
+                            "not 'satisfied'"),
+    ]:
+        for fmt in ("markdown", "html"):
+            bad = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", fmt,
+                                      "--exemplary", "XT20160801-0001", "--exemplary", ref])
+            assert bad.exit_code == 2, (ref, bad.output)
+            error = [ln for ln in bad.output.splitlines() if ln.startswith("Error:")]
+            assert error == [f"Error: Invalid value for --exemplary: {ref}: {why}"], bad.output
+    too_many = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "markdown",
+                                   *[x for i in range(6) for x in ("--exemplary", f"X{i}")]])
+    assert too_many.exit_code == 2 and "at most 5" in too_many.output

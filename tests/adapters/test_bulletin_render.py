@@ -563,8 +563,13 @@ def test_user_text_is_escaped() -> None:
 
 def test_html_is_self_contained_with_four_kinds_of_chart() -> None:
     html = render_html(seed_data())
+    # The one url( is the embedded font's data: URL (issue 11): the rest of
+    # the page must name no resource at all.
+    font = re.findall(r"url\(data:font/woff2;base64,[A-Za-z0-9+/=]+\) format\('woff2'\)", html)
+    assert len(font) == 1
+    rest = html.replace(font[0], "")
     for forbidden in ("<script", "src=", "href=", "url(", "@import", "http://", "https://"):
-        assert forbidden not in html, forbidden
+        assert forbidden not in rest, forbidden
     for chart in ("by-channel", "rates", "topics-platform", "topics-conduct_hotline", "linkage"):
         assert f'data-chart="{chart}"' in html
     assert html.count("<svg") == 5
@@ -609,3 +614,94 @@ def test_labels_cover_every_code_in_both_languages() -> None:
             assert lb.label(table, code, "en")
     assert lb.label(lb.TOPICS, "fishing", "zh") == "fishing"  # a deployment's own topic
     assert len(lb.TOPICS) == 11 and len(lb.ACTIONS) == 12
+
+
+# ------------------------------------------------------------------ font
+
+
+def embedded_font(html: str) -> Any:
+    """The page's @font-face font, read back with fontTools."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    found = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", html)
+    assert found, "no embedded font"
+    return TTFont(io.BytesIO(base64.b64decode(found.group(1))))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_embeds_a_font_of_exactly_the_page_characters(lang: str) -> None:
+    from adapters.bulletin.fonts import FAMILY, page_characters
+
+    html = render_html(seed_data(), lang)
+    font = embedded_font(html)
+    covered = {chr(code) for code in font.getBestCmap()}
+    shown = set(page_characters(html))
+    assert "县" in shown if lang == "zh" else "A" in shown
+    assert covered == shown  # every character it shows, and no other
+    assert font["name"].getDebugName(1) == "Noto Sans CJK SC"
+    assert "Open Font License" in (font["name"].getDebugName(13) or "")
+    assert "wght" in [axis.axisTag for axis in font["fvar"].axes]  # bold headings too
+    # The page names no other family: a machine's own fonts never take over.
+    families = set(re.findall(r"font-family[:=]\s*\"?([^;\">]+)", html))
+    assert families == {f"'{FAMILY}'"}, families
+
+
+def test_page_characters_are_what_a_reader_sees() -> None:
+    from adapters.bulletin.fonts import page_characters
+
+    html = ('<html><head><title>标题</title><style>p { color: red }</style></head>'
+            '<body><p class="x" data-label="属性">县&amp;镇\n</p><!-- 注释 --></body></html>')
+    assert page_characters(html) == " &县镇"
+
+
+# ------------------------------------------------------- exemplary wording
+
+
+def office_answered() -> ExemplaryCase:
+    """A case the office answered itself: no lead unit, ever (issue 11)."""
+    return ExemplaryCase(
+        case="XT20160711-0002",
+        channel="mayor_hotline",
+        category="consultation",
+        township="易俗河镇",
+        content="网友发帖：新农合报销需要哪些材料？",
+        received_at=at("2016-07-11T09:00:00"),
+        closed_at=at("2016-07-12T10:00:00"),
+        lead="",
+        satisfied=True,
+        timeline=[
+            step("2016-07-11T09:00:00", "热线办", "receive"),
+            step("2016-07-11T09:30:00", "热线办", "answer", "持身份证、发票到乡镇合管站办理"),
+            step("2016-07-12T09:00:00", "热线办", "callback", "satisfied"),
+            step("2016-07-12T10:00:00", "热线办", "close"),
+        ],
+    )
+
+
+def test_a_case_the_office_answered_names_the_office_not_an_empty_unit() -> None:
+    data = seed_data(exemplary=[office_answered()])
+    zh = render_markdown(data)
+    assert "### 1. 【待编辑：标题】——热线办直接答复" in zh
+    assert "——\n" not in zh and "——" + "\n" not in zh
+    assert "，热线办直接答复，回访满意。）" in zh
+    assert "主办单位，" not in zh and "主办单位" not in zh.split("## 四")[1]
+    en = render_markdown(data, "en")
+    assert "### 1. [Title to be written] — answered by the hotline office" in en
+    assert "; answered by the hotline office; callback: satisfied.)" in en
+    assert "lead unit ;" not in en and "lead unit" not in en.split("## 4.")[1]
+    html = render_html(data)
+    assert "——热线办直接答复</h3>" in html
+
+
+def test_content_that_opens_with_its_speaker_is_not_introduced_twice() -> None:
+    data = seed_data(exemplary=[office_answered()])
+    zh, en = render_markdown(data), render_markdown(data, "en")
+    assert "\n网友发帖：新农合报销需要哪些材料？\n" in zh and "市民反映：网友发帖" not in zh
+    assert "\n网友发帖：新农合报销需要哪些材料？\n" in en
+    assert "A citizen reported: 网友发帖" not in en
+    # Content without its own opening still gets one, in both languages.
+    plain = render_markdown(seed_data(), "en")
+    assert "A citizen reported: 香堤雅郡工地超出红线施工，有人受伤" in plain

@@ -19,11 +19,16 @@ from click.testing import CliRunner
 from adapters.bulletin import charts
 from adapters.cli.main import cli
 from tests.adapters.test_bulletin_browser import (
+    FONT_FACE,
     PROBE,
     Charts,
     chromium,
+    fontconfig,
+    latin_fonts,
     png_rows,
     pytestmark,  # noqa: F401  (slow; skipped without chromium)
+    same_pixels,
+    screenshot,
     visible_text,
 )
 
@@ -80,3 +85,17 @@ def test_the_demo_bulletin_screenshot_paints_bars(demo_out: Path, tmp_path: Path
     painted = sum(
         1 for row in rows if sum(row[x : x + 3] == blue for x in range(0, len(row), bpp)) > 50)
     assert painted > 5, "no chart bar painted in the screenshot"
+
+
+def test_the_demo_bulletin_needs_no_installed_chinese_font(demo_out: Path, tmp_path: Path) -> None:
+    """The demo's page (citizens' words, units, townships: several hundred
+    distinct characters) drawn with Latin fonts only is the page drawn with
+    the whole of Noto Sans CJK installed: its embedded subset lacks nothing."""
+    from adapters.bulletin.fonts import font_path
+
+    page = demo_out / "bulletin-2016Q3.zh.html"
+    assert len(FONT_FACE.findall(page.read_text("utf-8"))) == 1
+    latin = fontconfig(tmp_path, "latin", latin_fonts())
+    cjk = fontconfig(tmp_path, "cjk", latin_fonts(), font_path().parent)
+    assert same_pixels(screenshot(tmp_path, page, latin, "demo-latin"),
+                       screenshot(tmp_path, page, cjk, "demo-cjk"))

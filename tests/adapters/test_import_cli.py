@@ -200,12 +200,36 @@ def test_the_progress_bar_shows_lines_and_events_per_second_unless_quiet(
     tmp_path: Path, example: Path
 ) -> None:
     store = f"sqlite:///{tmp_path}/h.db"
-    shown = run(str(example), "--store", store)
-    assert shown.returncode == 0
+    # stderr is a pipe here, not a terminal: the bar is drawn only when asked
+    shown = invoke(str(example), "--store", store, "--progress")
+    assert shown.exit_code == 0
     assert "6/6" in shown.stderr and "lines" in shown.stderr and "events/s" in shown.stderr
     assert shown.stdout == "applied 6, duplicates 0, rejected 0\n"  # the bar is not on stdout
-    quiet = run(str(example), "--store", f"sqlite:///{tmp_path}/h2.db", "--quiet")
+    quiet = invoke(str(example), "--store", f"sqlite:///{tmp_path}/h2.db", "--quiet",
+                   "--progress")
     assert quiet.stderr == ""
+    unasked = invoke(str(example), "--store", f"sqlite:///{tmp_path}/h3.db")
+    assert unasked.exit_code == 0 and unasked.stderr == ""
+
+
+def test_a_redirected_log_holds_whole_lines_only(tmp_path: Path) -> None:
+    """`hotline import FILE 2> err.log`: no bar in the log, so `grep '^line'`
+    finds every rejected line (a real process, its stderr a real file)."""
+    bad = [{**EXAMPLE[4], "case": f"XT20160802-{n:04d}"} for n in range(40)]  # no such case
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(jsonl([*EXAMPLE, *bad]))
+    log = tmp_path / "err.log"
+    with log.open("w") as err:
+        done = subprocess.run([str(HOTLINE), "import", str(path), "--store",
+                               f"sqlite:///{tmp_path}/h.db", "--batch", "3"],
+                              stdout=subprocess.PIPE, stderr=err, text=True, cwd=tmp_path,
+                              timeout=120)
+    assert done.returncode == 1
+    text = log.read_text("utf-8")
+    assert "\r" not in text and "events/s" not in text
+    rejected = [n for n in text.splitlines() if n.startswith("line ")]
+    assert [int(r.split()[1].rstrip(":")) for r in rejected] == list(range(7, 47))
+    assert text.splitlines()[-1] == f"rejected lines kept in {path}.rejects.jsonl"
 
 
 def test_the_store_comes_from_hotline_store(store_url: str, tmp_path: Path,
@@ -231,19 +255,21 @@ def test_stdin_through_a_pipe(tmp_path: Path) -> None:
     "sqlite://relative.db",
     "postgresql://postgres@127.0.0.1:5432/",
 ])
-def test_a_bad_store_url_is_a_one_line_error(url: str, tmp_path: Path, example: Path) -> None:
-    result = run(str(example), "--store", url, cwd=tmp_path)
-    assert result.returncode == 1
+def test_a_bad_store_url_is_a_one_line_error(url: str, example: Path) -> None:
+    # CliRunner: what is checked is the message and the status, not the process
+    result = invoke(str(example), "--store", url)
+    assert result.exit_code == 1
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and url in lines[0], lines
 
 
-def test_an_unreachable_store_is_a_one_line_error(tmp_path: Path, example: Path) -> None:
-    result = run(str(example), "--store", "postgresql://postgres@127.0.0.1:1/test", cwd=tmp_path)
-    assert result.returncode == 1
+def test_an_unreachable_store_is_a_one_line_error(example: Path) -> None:
+    result = invoke(str(example), "--store", "postgresql://postgres@127.0.0.1:1/test")
+    assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), lines
+    assert "Connection refused" in lines[0]
 
 
 def test_a_store_failure_mid_run_says_how_far_it_got(
@@ -264,7 +290,8 @@ def test_a_store_failure_mid_run_says_how_far_it_got(
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: import stopped after line 2 (applied 2, duplicates 0, rejected 0 so far; "
-        "every line up to there is stored): disk I/O error. Run it again to resume."]
+        "every line up to there is stored, line 3 and after are not): disk I/O error. "
+        "Run it again to resume."]
     monkeypatch.setattr(Hotline, "execute_batch", real)
     resumed = invoke(str(example), "--store", store, "-q", "--batch", "2")
     assert resumed.stdout.strip() == "applied 4, duplicates 2, rejected 0"

@@ -16,7 +16,7 @@ from uuid import UUID
 import psycopg
 
 from workflow import Hotline
-from workflow.chain import EXCLUDED, GENESIS, canonical, link
+from workflow.chain import EXCLUDED, GENESIS, link_format
 
 
 def stored_states(app: Hotline) -> list[tuple[UUID, int, str, dict[str, Any]]]:
@@ -36,9 +36,10 @@ def broken_links(app: Hotline) -> list[str]:
     broken = []
     for case, version, topic, state in stored_states(app):
         payload = {k: v for k, v in state.items() if k not in EXCLUDED | {"class_version"}}
-        content = canonical(topic, case, version, state["timestamp"], payload)
-        expected = link(previous[case], content)
-        if expected != state["chain"]:
+        # either chain format: 2 (covers class_version and originator_topic) or 1 (older)
+        reading = (state.get("class_version", 1), state.get("originator_topic"))
+        if link_format(previous[case], state["chain"], topic, case, version,
+                       state["timestamp"], payload, reading) is None:
             broken.append(f"{case} v{version} {topic}")
         previous[case] = state["chain"]
     return broken

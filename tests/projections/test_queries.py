@@ -118,7 +118,7 @@ def test_projections_and_at_risk_commands(hotline: Hotline, store_url: str) -> N
     head = hotline.recorder.max_notification_id()
     assert status.exit_code == 0
     assert "cases           - not built" in status.stdout
-    built = runner.invoke(cli, ["rebuild", "cases", "--store", store_url])
+    built = runner.invoke(cli, ["rebuild", "cases", "--store", store_url, "--progress"])
     assert built.exit_code == 0 and "rebuild" in built.stderr  # the progress bar
     rows = runner.invoke(cli, ["projections", "--store", store_url]).stdout.splitlines()
     assert [r.split() for r in rows if r.startswith("cases")] == [

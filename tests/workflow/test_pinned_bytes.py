@@ -23,7 +23,7 @@ from workflow import Hotline
 from workflow.audit.rows import StoredRow
 from workflow.audit.verify import verify_rows
 from workflow.case import Case, case_id
-from workflow.chain import canonical
+from workflow.chain import GENESIS, canonical, link
 from workflow.commands import AnyCommand, parse_command
 
 AT = "2016-08-01T09:12:00"
@@ -92,6 +92,18 @@ def test_canonical_content_is_pinned() -> None:
     ).encode()
 
 
+def test_canonical_content_of_chain_format_2_is_pinned() -> None:
+    recorded = datetime(2016, 8, 1, 1, 12, 0, 123456, tzinfo=UTC)
+    payload = {"at": datetime.fromisoformat("2016-08-01T09:12:00+08:00"), "ref": "P-1"}
+    assert canonical("hotline.case:Received", case_id("P-1"), 1, recorded, payload,
+                     reading=(2, "hotline.case:Case")) == (
+        b'{"chain":2,"class_version":2,"id":"fac2db62-3f0b-5055-a385-7cfbb880e636","origin'
+        b'ator_topic":"hotline.case:Case","payload":{"at":"2016-08-01T09:12:00+08:00","ref":'
+        b'"P-1"},"recorded":"2016-08-01T01:12:00.123456+00:00","topic":"hotline.case:Receiv'
+        b'ed","version":1}'
+    )
+
+
 # -- chains of whole histories, recorded through the engine -------------------
 
 HISTORY = [
@@ -123,8 +135,48 @@ HISTORY = [
     {"case": "P-2", "action": "close", "at": "2016-10-09T10:05:00"},
 ]
 
-# (topic, command_id, chain) of every event of HISTORY, in order.
+# (topic, command_id, chain) of every event of HISTORY, in order: chain format 2
+# (issue 13: the hashed content also covers class_version and originator_topic).
 CHAINS: list[tuple[str, str, str]] = [
+    ("Received", "sha256:700dd03200da86acc28c7b1f7ca759bf",
+     "b0b6e2bd3c9e081dc1947024dd846ad8c5838d542b2037ef16922a65d0ec12ac"),
+    ("Assigned", "sha256:5d18052fce462ee13d8b1aefa9ab89e8",
+     "09b0620e2d79656764a8e59ce07dd62ba071822ba82d07b42d1962027ead40ce"),
+    ("Acknowledged", "sha256:bf10ca7f07735647e6046e77eace77f1",
+     "ec79b789060052c0bc602f6bc3496a4cbee218bc096baefe8aa15bdfda549b0d"),
+    ("Contributed", "sha256:69618615e76e7e4568761cf94dba2a07",
+     "0403516fe49bcd6546164f0d75d6fc50eb6dde2597f7bbea567c166c266db361"),
+    ("Extended", "sha256:582f2cb17faaaf5baabe02f1990dd766",
+     "0c4db03c68cb90584bf5f12c6d7ceb1433f99cdcf84d2e42a32951402361367f"),
+    ("Urged", "sha256:2ce876822ab25b1ea465de15f2b8bbae",
+     "f432f9c56e41849af9522a54da7f2dd3651a7a61ee7fdcfe50681918e5627067"),
+    ("Replied", "sha256:0e28d2a8a5f3d6791af29d2e1bce8cf5",
+     "e6ed499432926a4acb03d6527159e63e90eb4dbff6a813186082e63c7ed2fe81"),
+    ("CalledBack", "sha256:bfe3f47d46fa146589db1367bacfffd4",
+     "e880ec22090b4430bc923a5a41ab7edfbaced62e19c6508b851c13cb1b6f402c"),
+    ("Reopened", "sha256:dc52e3a67530ed07ee8a8026a75d9d97",
+     "d3128ebae8b3e201ea53aff01d02c7cffd1199b167b8700132947d13a696cb44"),
+    ("Replied", "sha256:16a91c4301ef96385a072bd8c19ba56d",
+     "5ab3e8cd4b97a0db04ef8938a52bb5c0b7702bbe57d6bc38afa400e57ebed181"),
+    ("Closed", "sha256:0092b46606fbe720314af38e7f388534",
+     "74c88f5ce2d81ed1ce975cb700857fa27d7fa1ec861381a45db9b2e43b0b5d75"),
+    ("Received", "ext-1",
+     "db96c82ae33ded5d6671064864f9c175b1ee23d3da77666c0f1ed286ab716bef"),
+    ("Assigned", "sha256:11ab77b9c591a5258be7e951acc00a49",
+     "0fcca98a0a072e0775d3d8dc1a005e59676295a3cf4b2dbf9c255a5df0ea43f3"),
+    ("Returned", "sha256:fb306d6c8ff5394bf763e65bd138ebb1",
+     "929f0aee6b3796da7d7b86547c59c3a8d4e1d43d26d2170921b52b5fc5f49c4c"),
+    ("Answered", "sha256:79c9c84f82d33e8e0756a5dce249b586",
+     "0cb1e45b728f9fa2a8ef3a445605870e3860d3d644968f53ee2e4bcd50e89c77"),
+    ("CalledBack", "sha256:c2027b1cb92bfff93402ea98a64a60db",
+     "21d134e731ba4aed98bf5d369dbcb28b269fb1bab957aa01f4f3f1658dc1f5c0"),
+    ("Closed", "sha256:67cf0f41c996ac1021e35b45c62c5470",
+     "f71b825618d8a20ca1be48f09985c9d9720adda3a6c63545e78e20d74675273d"),
+]
+
+# The same history's links in chain format 1 (before issue 13: class_version and
+# originator_topic not covered), as stores written then hold them.
+CHAINS_FORMAT_1: list[tuple[str, str, str]] = [
     ("Received", "sha256:700dd03200da86acc28c7b1f7ca759bf",
      "2c2801702285f8b0abeadad12b698ec8e59bf3503c3db3682cfa0e6933a976cf"),
     ("Assigned", "sha256:5d18052fce462ee13d8b1aefa9ab89e8",
@@ -210,5 +262,28 @@ def test_chains_recorded_by_the_batch_path_are_pinned() -> None:
         # the same as one at a time, since HISTORY is in case order.
         assert _recorded(app) == CHAINS
         assert verify_rows(_rows(app)).ok
+    finally:
+        app.close()
+
+
+@pytest.mark.usefixtures("fixed_clock")
+def test_the_format_1_links_of_the_same_history_are_unchanged() -> None:
+    """What an older store holds still recomputes to the same bytes: the
+    format-1 document (the auditor's fallback for old links) is pinned."""
+    from workflow.audit.rows import decode_state, payload_of
+
+    app = Hotline.open("sqlite:///:memory:")
+    try:
+        for line in HISTORY:
+            app.execute(line)
+        previous: dict[UUID, str] = {}
+        links = []
+        for row in _rows(app):
+            state = decode_state(row)
+            content = canonical(row.topic, row.case_id, row.version, state["timestamp"],
+                                payload_of(state))
+            previous[row.case_id] = link(previous.get(row.case_id, GENESIS), content)
+            links.append(previous[row.case_id])
+        assert links == [chain for _, _, chain in CHAINS_FORMAT_1]
     finally:
         app.close()

@@ -1,4 +1,4 @@
-"""Inline SVG charts for the HTML bulletin: plain strings, no script, no fonts.
+"""Inline SVG charts for the HTML bulletin: plain strings, no script.
 
 The bulletin is one file that a clerk mails or prints; so the charts are SVG
 written out in full, with every label as real text (searchable, readable by
@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from html import escape
 
+from adapters.bulletin.fonts import FAMILY
+
 WIDTH = 720
 FONT_SIZE = 13
 BLUE = "#2f6fb0"
@@ -20,11 +22,9 @@ GREY = "#a7afbb"
 INK = "#222"
 MUTED = "#666"
 GRID = "#dde1e6"
-# Fonts the reader's machine may have, CJK first; nothing is downloaded.
-FONT_STACK = (
-    "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Zen Hei','Microsoft YaHei',"
-    "'PingFang SC',system-ui,sans-serif"
-)
+# The font the HTML bulletin embeds (fonts.py), and only that: a page that
+# reads the same on every machine, CJK fonts installed or not.
+FONT_STACK = f"'{FAMILY}'"
 MAX_LABEL_WIDTH = 280
 
 

@@ -2,7 +2,9 @@
 
 Same text as the Markdown form (built in `prose/`), plus four charts.
 Self-contained on purpose: it is mailed, archived and printed, so it carries
-no script, no external font, image or stylesheet, and opens offline.
+no script, no external image or stylesheet, and its own font (fonts.py: the
+page's characters cut from Noto Sans CJK SC), and opens offline on a machine
+without any Chinese font.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from adapters.bulletin import charts
 from adapters.bulletin import figures as fig
 from adapters.bulletin import labels as lb
 from adapters.bulletin import prose as text
+from adapters.bulletin.fonts import font_face
 from adapters.bulletin.labels import pick
 from adapters.bulletin.model import BulletinData
 
@@ -201,11 +204,14 @@ def render_html(data: BulletinData, lang: str = "zh") -> str:
         for key, parts in sections
     )
     title = escape(text.title(data, lang))
+    page = (
+        "<body><main>"
+        f'<header><h1>{title}</h1><p class="meta">{escape(text.subtitle(data, lang))}</p></header>'
+        f"{body}<footer>{_p(text.closing_line(data, lang))}</footer></main></body>"
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{pick(lang, "zh-CN", "en")}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head><body><main>"
-        f'<header><h1>{title}</h1><p class="meta">{escape(text.subtitle(data, lang))}</p></header>'
-        f"{body}<footer>{_p(text.closing_line(data, lang))}</footer></main></body></html>\n"
+        f"<title>{title}</title><style>{font_face(page)}{CSS}</style></head>{page}</html>\n"
     )

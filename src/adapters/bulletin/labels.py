@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from workflow.lifecycle import TABLE
+
 LANGS: tuple[str, ...] = ("zh", "en")
 
 
@@ -74,19 +76,10 @@ CATEGORIES: Mapping[str, Label] = {
     "praise": Label("表扬", "praise"),
 }
 
+# The actions' labels are the lifecycle table's (each row's Chinese and
+# English names), so a new action is labelled where it is defined.
 ACTIONS: Mapping[str, Label] = {
-    "receive": Label("受理", "received"),
-    "assign": Label("交办", "assigned"),
-    "acknowledge": Label("签收", "acknowledged"),
-    "return": Label("退单", "returned"),
-    "extend": Label("延期", "extended"),
-    "urge": Label("督办", "urged"),
-    "contribute": Label("协办意见", "contributed"),
-    "reply": Label("答复", "replied"),
-    "answer": Label("直接答复", "answered directly"),
-    "callback": Label("回访", "called back"),
-    "reopen": Label("重办", "reopened"),
-    "close": Label("办结", "closed"),
+    row.action: Label(row.zh, row.en) for row in TABLE
 }
 
 CALLBACK_RESULTS: Mapping[str, Label] = {

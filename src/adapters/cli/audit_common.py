@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from adapters.audit_store import AuditStore, case_rows, open_audit_store
+from workflow.application import replay
 from workflow.audit.rows import Undecodable, to_event
 from workflow.case import Case
 from workflow.errors import CaseNotFound, WorkflowError
@@ -44,7 +45,13 @@ def case_events(store: AuditStore, ref: str, personal_data: bool = False) -> lis
     except Undecodable as e:
         raise click.ClickException(f"case {ref}: {e} (run `hotline audit verify {ref}`)") \
             from None
-    return events if personal_data else [mask_event(e) for e in events]
+    try:  # stored rows a tamperer made unreadable (a rewritten originator_topic, ...)
+        replay(events)
+        return events if personal_data else [mask_event(e) for e in events]
+    except Exception as e:
+        raise click.ClickException(
+            f"case {ref}: its stored events do not read as a case ({type(e).__name__}: {e}); "
+            f"run `hotline audit verify {ref}`") from None
 
 
 def personal_data_option(what: str) -> Callable[[F], F]:

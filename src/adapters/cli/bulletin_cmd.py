@@ -11,17 +11,23 @@ exactly as it is.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import click
 
-from adapters.bulletin import render_html, render_markdown
+from adapters.bulletin import MAX_EXEMPLARY, render_html, render_markdown
 from adapters.bulletin.assemble import bulletin_data, with_log
+from adapters.bulletin.figures import local
 from adapters.cli.projections_cmd import (
     ReportRequest,
     add_report_option,
     register_report_format,
 )
+from projections import ReadSide
+from workflow.errors import CaseNotFound
+from workflow.period import Period
 
 LANGS = ("zh", "en")
 
@@ -52,13 +58,58 @@ def _deliver(request: ReportRequest, text: str) -> str:
     return ""
 
 
+def _not_exemplary(read: ReadSide, ref: str, period: Period, as_of: date) -> str | None:
+    """Why the editor's `ref` cannot be one of section 四's cases, or None.
+
+    The rule of the candidates (projections/bulletin.py): a case of the
+    period's cohort, closed as of the report date, whose latest callback was
+    `satisfied`."""
+    try:
+        view = read.hotline.case(ref, as_of=as_of)
+    except CaseNotFound:
+        try:
+            read.hotline.case(ref)
+        except CaseNotFound:
+            return "no such case in the store"
+        return f"not yet received on {as_of.isoformat()}"
+    received = local(view.history[0].at).date()
+    if not period.start <= received <= period.end:
+        return f"received {received.isoformat()}, outside {period.label}"
+    if view.state != "closed":
+        return f"not closed as of {as_of.isoformat()} (state '{view.state}')"
+    if view.last_result != "satisfied":
+        result = f"'{view.last_result}'" if view.last_result else "none"
+        return f"its latest callback result is {result}, not 'satisfied'"
+    return None
+
+
+def check_exemplary(read: ReadSide, pinned: Sequence[str], period: Period, as_of: date) -> None:
+    """Every case the editor named can be printed, or a one-line error (exit 2)."""
+    if len(pinned) > MAX_EXEMPLARY:
+        raise click.BadParameter(
+            f"{len(pinned)} cases given; section 四 prints at most {MAX_EXEMPLARY}",
+            param_hint="--exemplary")
+    for ref in pinned:
+        why = _not_exemplary(read, ref, period, as_of)
+        if why is not None:
+            raise click.BadParameter(f"{ref}: {why}", param_hint="--exemplary")
+
+
 def _bulletin(request: ReportRequest, render: str) -> str:
+    pinned = tuple(dict.fromkeys(request.options.get("exemplary") or ()))
+    check_exemplary(request.read, pinned, request.period, request.as_of)
     data = bulletin_data(
         request.read, request.period, request.as_of,
         read_narrative(request.options.get("narrative")),
         report=request.figures, position=request.position,
-        pinned=tuple(request.options.get("exemplary") or ()),
+        pinned=pinned,
     )
+    printed = {case.case for case in data.exemplary if case.pinned}
+    for ref in pinned:  # the read side's rule is the last word
+        if ref not in printed:
+            raise click.BadParameter(
+                f"{ref}: not a candidate (closed in the period with a satisfied callback)",
+                param_hint="--exemplary")
     lang = request.options.get("lang") or "zh"
     text = render_markdown(data, lang) if render == "markdown" else render_html(data, lang)
     return _deliver(request, text)
@@ -91,8 +142,9 @@ add_report_option(click.Option(
     "left marked as to be written when absent."))
 add_report_option(click.Option(
     ["--exemplary"], metavar="CASE", multiple=True,
-    help="A case the editor chose for 四、优秀办件学习 (repeatable): listed first, "
-    "if closed with a satisfied callback."))
+    help="A case the editor chose for 四、优秀办件学习 (repeatable, at most 5): listed "
+    "first. It must be of the period, closed, with a satisfied latest callback; "
+    "any other is an error naming the case and why."))
 add_report_option(click.Option(
     ["--out"], metavar="FILE", type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the report (any format) to FILE instead of stdout."))

@@ -33,7 +33,7 @@ def citizen_group() -> None:
 @errors_as_messages
 def citizen_show(case: str, store: str) -> None:
     """Print the citizen of CASE (decrypted with the configured key)."""
-    hotline = open_store(store)
+    hotline = open_store(store, create=False)
     try:
         click.echo(json.dumps(hotline.citizen(case), ensure_ascii=False))
     finally:
@@ -48,7 +48,7 @@ def citizen_show(case: str, store: str) -> None:
 def citizen_forget(case: str, store: str) -> None:
     """Delete CASE's data key (crypto-shredding): the case, its figures and its
     audit chain stay; the name and phone can never be read again."""
-    hotline = open_store(store)
+    hotline = open_store(store, create=False)
     try:
         click.echo(_vault(hotline).forget(case))
     finally:
@@ -85,7 +85,7 @@ def citizen_rotate_key(new_key_file: Path | None, new_key_env: str, store: str) 
         new = parse_master_key(text)
     except ValueError as e:
         raise click.ClickException(f"{where}: {e}") from None
-    hotline = open_store(store)
+    hotline = open_store(store, create=False)
     try:
         vault = _vault(hotline)
         count = vault.rotate(new)

@@ -4,6 +4,7 @@ engine, and turning library errors into one-line `Error: ...` messages."""
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -59,8 +60,35 @@ def store_option(func: F) -> F:
     return func
 
 
+PROGRESS = "hotline.progress"  # ctx.meta: --progress was given
+
+
+def _remember_progress(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[PROGRESS] = True
+    return value
+
+
 def quiet_option(func: F) -> F:
-    return click.option("--quiet", "-q", is_flag=True, help="No progress bar.")(func)
+    """--quiet (no progress bar, no notes) and --progress (a bar even when
+    stderr is not a terminal); the command receives `quiet`."""
+    func = click.option(
+        "--progress", is_flag=True, expose_value=False, callback=_remember_progress,
+        help="Draw the progress bar even when stderr is not a terminal.")(func)
+    return click.option("--quiet", "-q", is_flag=True,
+                        help="No progress bar and no notes on stderr.")(func)
+
+
+def show_progress(quiet: bool) -> bool:
+    """Whether to draw a progress bar: never when quiet; when asked with
+    --progress; otherwise only on a terminal, so that a redirected log
+    (`2> err.log`) holds whole lines, never carriage-return bar fragments."""
+    if quiet:
+        return False
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(PROGRESS):
+        return True
+    return sys.stderr.isatty()
 
 
 def current_config(url: str | None = None) -> Config:
@@ -74,10 +102,12 @@ def current_config(url: str | None = None) -> Config:
     return config
 
 
-def open_store(url: str) -> Hotline:
-    """The engine on `url`, with the configured policies, calendar and key."""
+def open_store(url: str, *, create: bool = True) -> Hotline:
+    """The engine on `url`, with the configured policies, calendar and key;
+    a command that only reads passes `create=False` (a missing store is
+    `Error: no SQLite store at PATH`, nothing is created)."""
     try:
-        return open_configured(current_config(url))
+        return open_configured(current_config(url), create=create)
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed

@@ -11,8 +11,14 @@ from typing import BinaryIO
 import click
 from tqdm import tqdm
 
-from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
-from adapters.importer import BATCH_LINES, MAX_LINE_BYTES, Importer
+from adapters.cli.common import (
+    errors_as_messages,
+    open_store,
+    quiet_option,
+    show_progress,
+    store_option,
+)
+from adapters.importer import BATCH_LINES, MAX_LINE_BYTES, Importer, ImportSummary
 
 
 def _count_lines(path: Path) -> int:
@@ -32,35 +38,51 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
 class RejectsFile:
     """Rejected lines, byte for byte, in line order.
 
-    The file is rewritten by every run (a stale one from an earlier run is
-    removed at the start) and created only when the first reject arrives, so
-    its presence after a run means that run rejected something.
+    The path is opened before the first line is read, so a path that cannot
+    be written is an error before anything is imported. A file that did not
+    exist is created then, and removed again if nothing was rejected. The
+    default path (`FILE.rejects.jsonl`, named after the input) is the
+    import's own: a stale one is treated as created by this run. Any other
+    file that already existed is never removed: it is overwritten only when
+    this run rejects a line, and otherwise left exactly as it was.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, owned: bool = False) -> None:
         self.path = path
-        self._file: BinaryIO | None = None
-        if path.is_file():
-            path.unlink()
+        self.written = False
+        try:
+            try:
+                self._file: BinaryIO = path.open("xb")
+                self.created = True
+            except FileExistsError:
+                self._file = path.open("r+b")  # writable, and not truncated (yet)
+                self.created = owned
+        except OSError as e:
+            raise click.BadParameter(f"cannot write {path}: {e.strerror or e}",
+                                     param_hint="--rejects") from None
 
     def write(self, raw: bytes) -> None:
-        if self._file is None:
-            self._file = self.path.open("wb")
+        if not self.written:
+            self._file.seek(0)
+            self._file.truncate()
+            self.written = True
         # Exactly the bytes read: only the file's last line can lack its
         # newline, and it is also the last line written here.
         self._file.write(raw)
         self._file.flush()
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        self._file.close()
+        if self.created and not self.written:
+            self.path.unlink(missing_ok=True)
 
 
 class ProgressBar:
     """Lines done and events/s on stderr; a null bar when quiet."""
 
     def __init__(self, total: int | None, quiet: bool) -> None:
-        self.bar = tqdm(total=total, unit=" lines", disable=quiet, file=sys.stderr,
+        self.bar = tqdm(total=total, unit=" lines", disable=not show_progress(quiet),
+                        file=sys.stderr,
                         dynamic_ncols=True, mininterval=0.5)
         self.events = 0
 
@@ -79,6 +101,14 @@ class ProgressBar:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def stopped_message(done: ImportSummary, error: BaseException) -> str:
+    """The one line of an import the store stopped: the last line stored and
+    the first line not stored."""
+    return (f"import stopped after line {done.lines} ({done.line()} so far; "
+            f"every line up to there is stored, line {done.lines + 1} and after are not): "
+            f"{error}. Run it again to resume.")
 
 
 @click.command("import")
@@ -110,11 +140,11 @@ def import_command(
     rejects_path = rejects or Path("stdin.rejects.jsonl" if stdin else f"{file}.rejects.jsonl")
     if not stdin and rejects_path.resolve() == file.resolve():
         raise click.BadParameter("must not be the input file", param_hint="--rejects")
-    hotline = open_store(store)
+    sink = RejectsFile(rejects_path, owned=rejects is None)  # before any line is read
     with ExitStack() as stack:
-        stack.callback(hotline.close)
-        sink = RejectsFile(rejects_path)
         stack.callback(sink.close)
+        hotline = open_store(store)
+        stack.callback(hotline.close)
         bar = ProgressBar(None if stdin else _count_lines(file), quiet)
         stack.callback(bar.close)
 
@@ -128,12 +158,11 @@ def import_command(
         try:
             summary = importer.run(_lines(stream))
         except Exception as e:  # the store failed mid-run: say how far it got
-            done = importer.summary
-            raise click.ClickException(
-                f"import stopped after line {done.lines} ({done.line()} so far; "
-                f"every line up to there is stored): {e}. Run it again to resume."
-            ) from None
+            raise click.ClickException(stopped_message(importer.summary, e)) from None
     click.echo(summary.line())
+    if not sink.created and not sink.written:
+        click.echo(f"note: nothing rejected; {rejects_path} was there before and is left "
+                   "as it was", err=True)
     if summary.rejected:
         click.echo(f"rejected lines kept in {rejects_path}", err=True)
         sys.exit(1)

@@ -141,7 +141,7 @@ def deadlines_recompute(at_text: str | None, operator: str | None, as_json: bool
     Records one DeadlinesRecomputed event per case whose provisional deadlines
     changed; running it again records nothing. Exit 1 if any case failed."""
     at = local_time(datetime.fromisoformat(at_text)) if at_text else None
-    hotline = open_store(store)
+    hotline = open_store(store, create=False)
     try:
         report = recompute_deadlines(hotline, at=at, operator=operator)
     finally:

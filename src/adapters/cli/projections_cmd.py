@@ -19,7 +19,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from adapters.cli.common import errors_as_messages, open_store, quiet_option, store_option
+from adapters.cli.common import (
+    errors_as_messages,
+    open_store,
+    quiet_option,
+    show_progress,
+    store_option,
+)
 from projections import ReadSide
 from projections.rows import PAGE_SIZE
 from workflow.period import Period, parse_date, parse_period
@@ -68,7 +74,8 @@ class ProgressBar:
             self.close()  # a new phase (--check runs one per projection)
         if self.bar is None:
             self.bar = tqdm(total=total, unit=" events", desc=self.desc,
-                            disable=self.quiet, file=sys.stderr, dynamic_ncols=True)
+                            disable=not show_progress(self.quiet), file=sys.stderr,
+                            dynamic_ncols=True)
         self.bar.update(advanced)
 
     def close(self) -> None:
@@ -78,7 +85,7 @@ class ProgressBar:
 
 
 def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
-    hotline = open_store(store)
+    hotline = open_store(store, create=False)  # these commands only read the log
     read = ReadSide(hotline, page_size=page_size, pause=pause)
     read._owns_hotline = True
     return read

@@ -26,7 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from workflow.audit.rows import StoredRow, decode_state, payload_of
-from workflow.chain import GENESIS, _plain, canonical, link
+from workflow.chain import GENESIS, _plain, canonical, link_format
 from workflow.masking import pseudonymise
 
 FORMAT = "hotline-audit-export/1"
@@ -46,10 +46,15 @@ def export_lines(
             "recorded": state["timestamp"].isoformat(),
             "prev": prev.get(row.case_id, GENESIS), "chain": state["chain"],
             "payload": payload,
+            # what decides how the event is read, covered by chain format 2
+            "class_version": state.get("class_version", 1),
+            "originator_topic": state.get("originator_topic"),
         }
         prev[row.case_id] = state["chain"]
         if salt is not None:
-            content = canonical(row.topic, row.case_id, row.version, state["timestamp"], payload)
+            reading = (line["class_version"], line["originator_topic"])
+            content = canonical(row.topic, row.case_id, row.version, state["timestamp"], payload,
+                                reading=reading)
             redacted = pseudonymise(payload, salt)
             if redacted:
                 line["redacted"] = redacted
@@ -80,9 +85,11 @@ def check_export(lines: Iterable[dict[str, Any]]) -> ExportCheck:
         elif line.get("redacted"):
             check.pinned += 1
         else:
-            content = canonical(line["topic"], UUID(line["case_id"]), version,
-                                datetime.fromisoformat(line["recorded"]), line["payload"])
-            if link(line["prev"], content) != line["chain"]:
+            reading = (line.get("class_version", 1), line.get("originator_topic"))
+            found = link_format(line["prev"], line["chain"], line["topic"],
+                                UUID(line["case_id"]), version,
+                                datetime.fromisoformat(line["recorded"]), line["payload"], reading)
+            if found is None:
                 check.problems.append(f"{where}: content does not match its chain hash")
             else:
                 check.recomputed += 1

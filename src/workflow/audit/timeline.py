@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from workflow import lifecycle
 from workflow.audit.replay import walk
 from workflow.calendar import Calendar
 from workflow.case import Case
-from workflow.deadlines import DeadlineSet, on_assign, on_extend, on_receive, on_reopen
+from workflow.deadlines import Basis, DeadlineSet
 from workflow.policy import Policy
 
 CLOCKS = {"reply": "reply_due", "callback": "close_due", "closure": "close_due"}
@@ -126,13 +127,13 @@ def recompute(
     for event, case in walk(events):
         day, policy = event.at.date(), policy_for(event.at.date())
         name = type(event).__name__
-        if name in ("Received", "Reopened"):
-            new = (on_receive if name == "Received" else on_reopen)(
-                policy, calendar, day, case.category, case.urgency, case.channel)
-        elif name == "Assigned":
-            new = on_assign(policy, calendar, day)
-        elif isinstance(event, Case.Extended) and reply is not None and close is not None:
-            new = on_extend(policy, calendar, reply, close, event.days, provisional)
+        rule = lifecycle.deadline_rule(name)
+        if rule is not None:
+            if name == "Extended" and (reply is None or close is None):
+                continue
+            new = rule(policy, calendar, Basis(
+                day, case.category, case.urgency, case.channel, reply, close, provisional,
+                vars(event).get("days") or 0))
         elif name == "DeadlinesRecomputed":
             # Our arithmetic already uses today's calendar: compare the
             # re-derived clocks with what we carry, without recomputing again.

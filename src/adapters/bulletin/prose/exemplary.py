@@ -35,6 +35,8 @@ LESSON_TODO = lb.Label(
     "[To be written by the handling unit or the hotline office]",
 )
 TITLE_TODO = lb.Label("【待编辑：标题】", "[Title to be written]")
+# A case the office answered itself (`answer`, spec §2) never had a lead unit.
+OFFICE_ANSWERED = lb.Label("热线办直接答复", "answered by the hotline office")
 
 
 def linkage_paragraph(data: BulletinData, lang: str) -> str:
@@ -85,8 +87,15 @@ class ExemplaryBlock:
 
 
 def _units_in_order(case: ExemplaryCase) -> list[str]:
-    """Lead first, then co-units, then any other unit the case passed through."""
-    return list(dict.fromkeys([case.lead, *case.co_units, *case.units]))
+    """Lead first, then co-units, then any other unit the case passed through
+    (none for a case the office answered itself)."""
+    return [unit for unit in dict.fromkeys([case.lead, *case.co_units, *case.units]) if unit]
+
+
+def _handled_by(case: ExemplaryCase, lang: str) -> str:
+    """Who handled the case, for its title: its units, or the hotline office."""
+    units = _units_in_order(case)
+    return listing(units, lang) if units else lb.say(OFFICE_ANSWERED, lang)
 
 
 # "来电人反映：", "网友发帖：", "尊敬的市长：": a short opening that ends in a colon.
@@ -108,7 +117,11 @@ def _facts(case: ExemplaryCase, lang: str) -> list[str]:
         *([township(case.township, lang)] if case.township else []),
         pick(lang, f"{received}受理", f"received {received}"),
         pick(lang, f"{closed}办结", f"closed {closed}"),
-        pick(lang, f"主办单位{case.lead}", f"lead unit {case.lead}"),
+        (
+            pick(lang, f"主办单位{case.lead}", f"lead unit {case.lead}")
+            if case.lead
+            else lb.say(OFFICE_ANSWERED, lang)
+        ),
     ]
     if case.co_units:
         co_units = listing(case.co_units, lang)
@@ -120,9 +133,14 @@ def _facts(case: ExemplaryCase, lang: str) -> list[str]:
     said = inline(case.content)
     # Intake often opens with its speaker already ("来电人反映：", "网友发帖："):
     # do not say "市民反映：" twice.
-    zh_said = said if _SPEAKER.match(said) else f"市民反映：{said}"
+    # In English too: "A citizen reported: 网友发帖：…" says it twice.
+    opened = bool(_SPEAKER.match(said))
     return [
-        pick(lang, zh_said, f"A citizen reported: {said}"),
+        pick(
+            lang,
+            said if opened else f"市民反映：{said}",
+            said if opened else f"A citizen reported: {said}",
+        ),
         pick(lang, f"（{'，'.join(parts)}。）", f"({'; '.join(parts)}.)"),
     ]
 
@@ -141,7 +159,7 @@ def exemplary_blocks(data: BulletinData, lang: str) -> list[ExemplaryBlock]:
     """Section 四's candidates, best first, each with the editor's slots marked."""
     blocks = []
     for number, case in enumerate(fig.rank_exemplary(data.exemplary), 1):
-        units = listing(_units_in_order(case), lang)
+        units = _handled_by(case, lang)
         process = [
             _step(e.at, e.actor, e.action, e.detail, lang)
             for e in sorted(case.timeline, key=lambda e: fig.local(e.at))
