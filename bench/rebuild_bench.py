@@ -191,25 +191,39 @@ def bench_store(kind: str, args: argparse.Namespace) -> None:
 
 
 def bench_report(kind: str, cases: int, args: argparse.Namespace) -> None:
-    """The report of one quarter beside a count of that quarter's rows."""
-    url, where = store_url(kind, cases, "year", Path(args.dir))
+    """The report of one quarter on a store of `cases` cases, beside the same
+    report on a store holding only that quarter's cases (the generator's
+    prefix: the same cases), and beside a count of the quarter's rows."""
+    url, _ = store_url(kind, cases, "year", Path(args.dir))
     events = generate(url, cases, "year")
     subprocess.run([HOTLINE, "rebuild", "--quiet", "--store", url], check=True)
-    count = [sys.executable, "-c", COUNT, url]
-    report = hotline("report", "--period", QUARTER, "--as-of", AS_OF, "--format", "json",
-                     "--store", url)
-    got: dict[str, list[dict[str, Any]]] = {"report": [], "count": []}
+    report = ["report", "--period", QUARTER, "--as-of", AS_OF, "--format", "json", "--store"]
+    first = json.loads(run(hotline(*report, url))["stdout"])
+    received = first["all"]["received"]
+    small, _ = store_url(kind, received, "year", Path(args.dir))
+    small_events = generate(small, received, "year")
+    subprocess.run([HOTLINE, "rebuild", "--quiet", "--store", small], check=True)
+    plans = {"report, whole store": hotline(*report, url),
+             "report, the quarter only": hotline(*report, small),
+             "count(*), whole store": [sys.executable, "-c", COUNT, url],
+             "count(*), the quarter only": [sys.executable, "-c", COUNT, small]}
+    got: dict[str, list[dict[str, Any]]] = {k: [] for k in plans}
     for _ in range(args.runs):
-        got["report"].append(run(report))
-        got["count"].append(run(count))
-    received = json.loads(got["report"][0]["stdout"])["all"]["received"]
-    print(f"{kind}: {cases:,} cases, {events:,} events; {QUARTER} as of {AS_OF}: "
-          f"{received:,} cases in the cohort")
-    for label in ("report", "count"):
-        r = got[label]
-        print(f"  {label:<8} wall {median(r, 'wall'):6.2f} s  cpu {median(r, 'cpu'):6.2f} s"
+        for label, argv in plans.items():
+            got[label].append(run(argv))
+    again = json.loads(got["report, the quarter only"][0]["stdout"])
+    same = {k: v for k, v in first.items() if k != "log"} == \
+        {k: v for k, v in again.items() if k != "log"}
+    print(f"{kind}: {QUARTER} as of {AS_OF}: {received:,} cases in the cohort; whole store "
+          f"{cases:,} cases / {events:,} events, quarter-only store {small_events:,} events;"
+          f" same figures: {same}")
+    for label, r in got.items():
+        print(f"  {label:<28} wall {median(r, 'wall'):6.2f} s  cpu {median(r, 'cpu'):6.2f} s"
               f"  rss {max(x['rss_mib'] for x in r):5.0f} MiB"
-              f"  ({r[0]['stdout'].strip()[:40] if label == 'count' else 'hotline report'})")
+              + (f"  ({r[0]['stdout'].strip()})" if label.startswith("count") else ""))
+    big, only = got["report, whole store"], got["report, the quarter only"]
+    print(f"  whole store / quarter only: wall {median(big, 'wall') / median(only, 'wall'):.2f}x"
+          f"  cpu {median(big, 'cpu') / median(only, 'cpu'):.2f}x  (target <= 1.3, and < 1 s)")
 
 
 # A whole process that opens the store and counts the quarter's read-model rows.

@@ -146,7 +146,7 @@ class Cases:
         case = evaluate(record.steps)
         intake = tuple(record.intake.get(f) for f in INTAKE)
         return (record.case_id, *intake, *facts(record, case), record.version, record.chain,
-                json.dumps(record.steps, ensure_ascii=False, separators=(",", ":")))
+                _json(record.steps))
 
 
 def facts(record: Record, case: CaseAt) -> tuple[Any, ...]:
@@ -160,8 +160,8 @@ def facts(record: Record, case: CaseAt) -> tuple[Any, ...]:
     )
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# One encoder for every row (json.dumps builds one per call).
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _marks(items: Sequence[Any]) -> str:

@@ -109,7 +109,7 @@ def decode(row: Row) -> dict[str, Any]:
     """The row's state as plain JSON values, upcast to its class's current
     version (`at` stays as stored: {"_type_": "datetime_iso", "_data_": ...})."""
     try:
-        state = _loads(row.state.decode())  # the store writes UTF-8 JSON
+        state = _loads(row.state.decode())[0]  # the store writes compact UTF-8 JSON
     except ValueError as e:
         raise UnreadableRow(row, f"state does not decode ({e})") from None
     cls = _EVENTS.get(row.topic)
@@ -134,7 +134,8 @@ def local_at(state: dict[str, Any]) -> str:
     return datetime.fromisoformat(text).astimezone(SHANGHAI).isoformat()
 
 
-_loads = json.JSONDecoder().decode  # json.loads less its per-call checks
+# json.loads less its per-call checks (encoding detection, whitespace around)
+_loads = json.JSONDecoder().raw_decode
 _CHAIN = b'"chain":"'
 
 
