@@ -280,8 +280,13 @@ class Runner:
 
     def _run(self, chosen: list[Projection], state: str, until: int,
              progress: Progress | None) -> None:
-        with self.store.write() as tx:
-            gens = {p.name: _ensure(tx, p, state) for p in chosen}
+        with self.store.read() as tx:  # a reader catching up with nothing to do writes nothing
+            found = {p.name: tx.generations(p.name).get(state) for p in chosen}
+        if all(found.values()):
+            gens = {name: g[0] for name, g in found.items() if g is not None}
+        else:
+            with self.store.write() as tx:
+                gens = {p.name: _ensure(tx, p, state) for p in chosen}
         while True:
             with self.store.read() as tx:
                 pos = {p.name: tx.generations(p.name)[state][1] for p in chosen}
@@ -316,6 +321,11 @@ class Runner:
         stored is already there."""
         for p in chosen:
             if not hasattr(p, "digest"):
+                continue
+            with self.store.read() as tx:  # the usual case: nothing new, nothing written
+                gen, position = tx.generations(p.name)[state]
+                stored = tx.digest(p.name, gen)
+            if stored is not None and stored[0] == position:
                 continue
             with self.store.write() as tx:
                 gen, position = tx.generations(p.name)[state]
