@@ -96,7 +96,16 @@ def hotline(*args: str) -> list[str]:
 
 
 def generate(url: str, cases: int, density: str) -> int:
-    """Import `cases` generated cases into `url` unless it already holds them."""
+    """Import `cases` generated cases into `url` unless it already holds them
+    (in a child process: a child forked later would start with the RSS of a
+    parent that had generated a store)."""
+    done = subprocess.run([sys.executable, __file__, "--generate", url, str(cases), density],
+                          capture_output=True, text=True, check=True)
+    sys.stdout.write(done.stderr)
+    return int(done.stdout.split()[-1])
+
+
+def _generate(url: str, cases: int, density: str) -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from adapters.demo.volume import generate_volume
     from adapters.importer import Importer
@@ -113,7 +122,7 @@ def generate(url: str, cases: int, density: str) -> int:
         t0 = time.perf_counter()
         summary = Importer(h).run(lines)
         print(f"  generated {url}: {summary.line()} in {time.perf_counter() - t0:.0f} s",
-              flush=True)
+              file=sys.stderr)
         return int(h.recorder.max_notification_id() or 0)
     finally:
         h.close()
@@ -251,7 +260,12 @@ def main() -> None:
                         help="comma-separated store sizes for the report timing (e.g. 250000)")
     parser.add_argument("--skip-rebuild", action="store_true")
     parser.add_argument("--dir", default="/tmp/hotline-bench")
+    parser.add_argument("--generate", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        url, n, density = args.generate
+        print(_generate(url, int(n), density))
+        return
     Path(args.dir).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     for kind in args.stores.split(","):
