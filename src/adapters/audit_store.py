@@ -30,6 +30,14 @@ POSTGRES_TABLE = "hotline_events"
 PAGE = 5_000
 
 
+def _uuid(value: Any) -> UUID:
+    """A row's case id; a damaged one is a nil id (the chain check then fails there)."""
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return UUID(int=0)
+
+
 class AuditStore(Protocol):
     def rows(self, case: UUID | None = None, stop: int | None = None) -> Iterator[StoredRow]:
         """Rows in log order, of one case or all, up to position `stop`."""
@@ -44,26 +52,44 @@ class SQLiteAuditStore:
     def __init__(self, path: str) -> None:
         if not Path(path).is_file():
             raise StoreUnavailable(f"no SQLite store at {path}")
+        self.path = path
         uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
         self.conn = sqlite3.connect(uri, uri=True)
-        found = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (SQLITE_TABLE,)
-        ).fetchone()
-        if not found:
+        try:
+            found = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (SQLITE_TABLE,)
+            ).fetchone()
+            columns = {r[1] for r in self.conn.execute(f"PRAGMA table_info({SQLITE_TABLE})")}
+        except sqlite3.DatabaseError as e:
             self.conn.close()
-            raise StoreUnavailable(f"{path} is not a hotline store (no {SQLITE_TABLE} table)")
+            raise self._unreadable(e) from None
+        if not found or not {"originator_id", "originator_version", "topic",
+                             "state"} <= columns:
+            self.conn.close()
+            raise StoreUnavailable(f"{path} is not a hotline store (no {SQLITE_TABLE} table "
+                                   "with the columns of an event store)")
+
+    def _unreadable(self, error: sqlite3.DatabaseError) -> StoreUnavailable:
+        return StoreUnavailable(f"{self.path} cannot be read as a hotline store: {error} "
+                                "(not an SQLite database, or damaged or truncated)")
 
     def rows(self, case: UUID | None = None, stop: int | None = None) -> Iterator[StoredRow]:
         where, params = _where(case.hex if case else None, stop, "rowid", "?")
-        cursor = self.conn.execute(
-            "SELECT rowid, originator_id, originator_version, topic, state "
-            f"FROM {SQLITE_TABLE}{where} ORDER BY rowid", params)
-        for pos, oid, version, topic, state in cursor:
-            yield StoredRow(pos, UUID(oid), version, topic, bytes(state))
+        try:
+            cursor = self.conn.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {SQLITE_TABLE}{where} ORDER BY rowid", params)
+            for pos, oid, version, topic, state in cursor:
+                yield StoredRow(pos, _uuid(oid), version, topic, bytes(state or b""))
+        except sqlite3.DatabaseError as e:
+            raise self._unreadable(e) from None
 
     def max_position(self) -> int:
         query = f"SELECT COALESCE(MAX(rowid), 0) FROM {SQLITE_TABLE}"
-        return int(self.conn.execute(query).fetchone()[0])
+        try:
+            return int(self.conn.execute(query).fetchone()[0])
+        except sqlite3.DatabaseError as e:
+            raise self._unreadable(e) from None
 
     def close(self) -> None:
         self.conn.close()

@@ -21,6 +21,7 @@ import binascii
 import hashlib
 import json
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -29,11 +30,26 @@ from eventsourcing.persistence import IntegrityError
 
 from adapters.keytable import KeyTable
 from workflow import CaseNotFound, Hotline
+from workflow.commands import SHANGHAI
 from workflow.personal import SCHEME, SEALED, PersonalDataUnavailable, is_sealed
 
 NONCE = 12
 REMEMBERED = 50_000  # stored keys kept in memory for a retried batch
 
+
+
+def local_time_text(stored: str | None) -> str:
+    """A stored UTC time of forgetting as Asia/Shanghai, like every other
+    time the commands print (the stored value stays UTC)."""
+    if not stored:
+        return "an unknown date"
+    try:
+        moment = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 class MasterKeyError(ValueError):
     pass
@@ -117,7 +133,8 @@ class CitizenVault:
             if row is not None and row.wrapped is not None:
                 return self._unwrap(case, row.master_id, row.wrapped)
             if row is not None:  # forgotten: never reuse the reference's key
-                raise PersonalDataUnavailable(case, f"its data was forgotten ({row.forgotten})")
+                raise PersonalDataUnavailable(
+                    case, f"its data was forgotten ({local_time_text(row.forgotten)})")
         assert self.master is not None
         key = AESGCM.generate_key(bit_length=256)
         self._new[case] = (key, _seal(self.master, key, _aad("key", case)))
@@ -150,7 +167,7 @@ class CitizenVault:
             raise PersonalDataUnavailable(case, "its data key is missing from the key table")
         if row.wrapped is None:
             raise PersonalDataUnavailable(
-                case, f"it was forgotten on {row.forgotten} (crypto-shredded)"
+                case, f"it was forgotten on {local_time_text(row.forgotten)} (crypto-shredded)"
             )
         if self.master is None:
             raise PersonalDataUnavailable(case, "it is encrypted and no key is configured")
@@ -187,9 +204,11 @@ class CitizenVault:
             )
         row = self.keys.get(case)
         if row is not None and row.wrapped is None:
-            return f"case {case}: personal data already forgotten on {row.forgotten}"
+            return (f"case {case}: personal data already forgotten on "
+                    f"{local_time_text(row.forgotten)}")
         when = self.keys.forget(case)
-        return f"case {case}: personal data forgotten on {when}; the case and its chain are kept"
+        return (f"case {case}: personal data forgotten on {local_time_text(when)}; "
+                f"the case and its chain are kept")
 
     def rotate(self, new_master: bytes) -> int:
         """Re-wrap every live per-case key under `new_master` (one transaction);

@@ -137,6 +137,16 @@ class ReadSide:
             return bulletin.exemplary(tx, table, self.hotline, _period(period),
                                       as_of or today(), limit, pinned)
 
+    def recorded(self, period: str | Period, as_of: date | None = None,
+                 catch_up: bool = True) -> list[str]:
+        """Which hotline-spec/2 facts a case of the period's cohort carries:
+        "contact", "resolved" (for the bulletin, spec §5.2)."""
+        if catch_up:
+            self.catch_up([CASES])
+        with self.store.read() as tx:
+            table, _ = self._cases(tx)
+            return bulletin.recorded(tx, table, _period(period), as_of or today())
+
     def _cases(self, tx: Tx) -> tuple[str, int]:
         """The live per-case table and its position, in this transaction."""
         return live_table(tx, self.projections[CASES], TABLE)

@@ -88,6 +88,30 @@ def exemplary(tx: Tx, table: str, hotline: Hotline, period: Period, as_of: date,
     return chosen
 
 
+# hotline-spec/2 facts the bulletin states rates for only when a case of the
+# cohort carries them (spec §5.2, last paragraph): a `contact` (step K) and
+# a callback with `resolved` (a C step's argument after the result).
+CONTACT_STEP, CALLBACK_STEP = "K", "C"
+
+
+def recorded(tx: Tx, table: str, period: Period, as_of: date) -> list[str]:
+    """Which of `contact` and `resolved` were recorded, by `as_of`, for a case
+    of the cohort (the bulletin's `BulletinData.recorded`)."""
+    found: set[str] = set()
+    limit = as_of.isoformat()
+    for (steps,) in cohort(tx, table, period, as_of, "steps"):
+        for step in load_steps(steps):
+            if step[0][:10] > limit:
+                break
+            if step[1] == CONTACT_STEP:
+                found.add("contact")
+            elif step[1] == CALLBACK_STEP and len(step) > 3 and step[3] is not None:
+                found.add("resolved")
+        if len(found) == 2:
+            break
+    return sorted(found)
+
+
 def timeline(hotline: Hotline, ref: str, as_of: date | None = None) -> list[dict[str, Any]]:
     """The handling process of one case: who did what, when (read from the
     case's own stream: a handful of cases, never the whole log)."""

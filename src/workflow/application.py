@@ -8,6 +8,8 @@ commands in one transaction (the bulk import's path).
 
 from __future__ import annotations
 
+import random
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -154,25 +156,22 @@ class Hotline(Application[UUID]):
         """Apply commands in order and store every accepted one in a single
         transaction. A rejected command yields its error in its place and
         stores nothing; the others are unaffected. If another writer got
-        there first, the whole batch is retried once from the store."""
-        for attempt in (1, 2):
-            pending: dict[UUID, Case] = {}
-            try:
-                pending.update(self._prefetch(commands))
-                results = [self._try(cmd, pending) for cmd in commands]
-                self._save(pending.values(), "(batch)")
-            except ConcurrencyConflict:
-                self._loaded.clear()
-                if attempt == 2:
-                    raise
-                continue
-            except BaseException:
-                self._loaded.clear()  # cached cases may hold events that were not stored
-                raise
-            for agg_id, agg in pending.items():
-                self._remember(agg_id, agg)
-            return results
-        raise AssertionError("unreachable")
+        there first, the whole batch is decided again from the store, after
+        a growing pause (`retrying_conflicts`), up to BATCH_ATTEMPTS times."""
+        return retrying_conflicts(lambda: self._batch_once(commands), self._loaded.clear)
+
+    def _batch_once(self, commands: Sequence[Command]) -> list[Outcome | WorkflowError]:
+        pending: dict[UUID, Case] = {}
+        try:
+            pending.update(self._prefetch(commands))
+            results = [self._try(cmd, pending) for cmd in commands]
+            self._save(pending.values(), "(batch)")
+        except BaseException:
+            self._loaded.clear()  # cached cases may hold events that were not stored
+            raise
+        for agg_id, agg in pending.items():
+            self._remember(agg_id, agg)
+        return results
 
     def _prefetch(self, commands: Sequence[Command]) -> dict[UUID, Case]:
         """The cases of a batch that are not cached, read in one query each
@@ -259,6 +258,8 @@ class Hotline(Application[UUID]):
         cases = list(cases)
         if not cases:
             return
+        # the versions read, before save() collects the pending events
+        bases = {case.id: case.version - len(case._pending_events) for case in cases}
         try:
             flush = getattr(self.citizen_codec, "flush", None)
             if flush is not None:  # per-case keys are stored before the events needing them
@@ -268,7 +269,26 @@ class Hotline(Application[UUID]):
             for case in cases:  # nothing was stored: drop the unsaved events
                 case.collect_events()
             self._loaded.clear()
-            raise ConcurrencyConflict(cases[0].ref if len(cases) == 1 else ref) from None
+            raise ConcurrencyConflict(
+                cases[0].ref if len(cases) == 1 else self._moved(cases, bases, ref)
+            ) from None
+
+    def _moved(self, cases: list[Case], bases: dict[UUID, int], ref: str) -> str:
+        """The reference of a case another writer moved on since it was read
+        (asked only after a conflict), or `ref` when none is found (the
+        clash was on a per-case key, or the other writer rolled back)."""
+        for case in cases:
+            try:
+                newer = self.recorder.select_events(case.id, gt=bases[case.id], limit=1)
+            except PersistenceError:
+                break
+            if newer:
+                return case.ref
+        vault_clashes = getattr(self.citizen_codec, "_look_up", None)
+        for case in cases:
+            if vault_clashes and case.ref in vault_clashes:
+                return case.ref
+        return ref
 
     # -- reads -------------------------------------------------------------------
 
@@ -312,6 +332,30 @@ class Hotline(Application[UUID]):
         case = replay(events)
         ref_day = today or (limit.date() if as_of is not None else datetime.now(SHANGHAI).date())
         return read_case(case, events, self.calendar, ref_day)
+
+
+BATCH_ATTEMPTS = 12  # about 20 s of pauses in all before a conflict is given up
+
+
+def retrying_conflicts(
+    attempt: Callable[[], Any], reset: Callable[[], None], attempts: int | None = None,
+    pause: float = 0.02, sleep: Callable[[float], None] = time.sleep,
+) -> Any:
+    """`attempt()` again while it raises ConcurrencyConflict (another writer
+    stored events of one of its cases first), with exponential backoff and
+    jitter (0.02 s doubling to at most 4 s), `attempts` times at most; then
+    the conflict, naming its case, is raised. `reset()` runs before each
+    retry (drop what was read)."""
+    attempts = attempts or BATCH_ATTEMPTS
+    for number in range(1, attempts + 1):
+        try:
+            return attempt()
+        except ConcurrencyConflict:
+            reset()
+            if number == attempts:
+                raise
+            sleep(min(4.0, pause * 2 ** (number - 1)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def _seen(cmd: Command, case: Case) -> bool:

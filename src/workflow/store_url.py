@@ -23,6 +23,7 @@ DEFAULT_STORE = "sqlite:///hotline.db"
 # 30, and a wrong host or port would hold every command that long).
 DEFAULT_CONNECT_TIMEOUT = 5
 POSTGRES_TABLE = "hotline_events"  # eventsourcing's `<application name>_events`
+PG_RECORDER = "adapters.pg_schema_lock:SerialisedPostgresApplicationRecorder"
 
 
 class InvalidStoreURL(WorkflowError):
@@ -71,6 +72,8 @@ def _postgres_env(url: str, parsed: object) -> dict[str, str]:
         "POSTGRES_PORT": str(parsed.port or 5432),
         "POSTGRES_USER": unquote(parsed.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        # table creation under a per-schema advisory lock: concurrent opens queue
+        "APPLICATION_RECORDER_TOPIC": PG_RECORDER,
     }
     query = parse_qs(parsed.query)
     schema = query.get("schema")

@@ -15,14 +15,21 @@ from workflow.calendar import Calendar
 from workflow.case import Case
 from workflow.masking import mask_payload
 
-Light = Literal["green", "yellow", "red"]
+Light = Literal["green", "yellow", "red", "lapsed"]
+# Deadlines that bound a right, not an obligation: the lead MAY return a
+# case until `return_due`; once it has passed the case simply can no longer
+# be returned, which is nobody's delay (so the deadline is never shown red).
+RIGHTS = {"return_due": "the lead can no longer return the case"}
 
 
-def light(due: date, today: date) -> Light:
-    """Green before the due date, yellow on it, red once it has passed."""
+def light(due: date, today: date, clock: str | None = None) -> Light:
+    """Green before the due date, yellow on it, red once it has passed; a
+    right's deadline (RIGHTS) that has passed is `lapsed`, not red."""
     if today < due:
         return "green"
-    return "yellow" if today == due else "red"
+    if today == due:
+        return "yellow"
+    return "lapsed" if clock in RIGHTS else "red"
 
 
 class DeadlineRead(BaseModel):
@@ -97,11 +104,14 @@ def read_case(case: Case, events: list[Case.Event], calendar: Calendar, today: d
     deadlines = [
         DeadlineRead(
             clock=clock, due=due, workdays_left=calendar.workdays_between(today, due),
-            light=light(due, today), provisional=clock in case.provisional,
+            light=light(due, today, clock), provisional=clock in case.provisional,
         )
         for clock, due in case.deadlines_in_force().items()
     ]
-    worst = max((d.light for d in deadlines), key=_LIGHT_ORDER.__getitem__, default=None)
+    # The case's light keeps its rule (the worst of every clock, a lapsed
+    # right counted as passed): tests/workflow/test_deadlines.py pins it.
+    worst = max(("red" if d.light == "lapsed" else d.light for d in deadlines),
+                key=_LIGHT_ORDER.__getitem__, default=None)
     return CaseView(
         case=case.ref, version=case.version, state=case.state, channel=case.channel,
         category=case.category, urgency=case.urgency, township=case.township,

@@ -705,3 +705,186 @@ def test_content_that_opens_with_its_speaker_is_not_introduced_twice() -> None:
     # Content without its own opening still gets one, in both languages.
     plain = render_markdown(seed_data(), "en")
     assert "A citizen reported: 香堤雅郡工地超出红线施工，有人受伤" in plain
+
+
+# ------------------------------------------------------- hotline-metrics/2
+#
+# Report dicts of the spec §5.2 shape: the /1 keys, and in `all`, each
+# `by_channel` and each `by_township` block `merged` and the /2 rates.
+
+V2_RATES = ("first_contact", "resolution", "return_rate", "extension_rate", "reopen_rate",
+            "one_pass", "direct_answer")
+
+
+def v2_block(block: dict[str, Any], merged: int = 0, first_contact: tuple[int, int] = (0, 0),
+             resolution: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    extra = {metric: rate(0, 0) for metric in V2_RATES}
+    extra.update({"first_contact": rate(*first_contact), "resolution": rate(*resolution)})
+    return {**block, "merged": merged, **extra}
+
+
+def v2_report(
+    merged: dict[str, int] | None = None,
+    first_contact: dict[str, tuple[int, int]] | None = None,
+    resolution: dict[str, tuple[int, int]] | None = None,
+) -> dict[str, Any]:
+    """The seed quarter as /2 reports it, with per-channel /2 figures given."""
+    merged, first_contact, resolution = merged or {}, first_contact or {}, resolution or {}
+    base = seed_report()
+    by_channel = {
+        ch: v2_block(block, merged.get(ch, 0), first_contact.get(ch, (0, 0)),
+                     resolution.get(ch, (0, 0)))
+        for ch, block in base["by_channel"].items()
+    }
+
+    def total(metric: str) -> dict[str, Any]:
+        return rate(sum(b[metric]["num"] for b in by_channel.values()),
+                    sum(b[metric]["den"] for b in by_channel.values()))
+
+    everything = v2_block(base["all"], sum(merged.values()))
+    everything.update({metric: total(metric) for metric in V2_RATES})
+    townships = {
+        "unknown": v2_block(channel(3, timely=(3, 3), closure=(2, 3), callbacks=(2, 0, 0, 1))),
+        "易俗河镇": v2_block(channel(200, timely=(190, 200), closure=(195, 200),
+                                   callbacks=(150, 20, 10, 20)),
+                           merged=sum(merged.values()), first_contact=(45, 50),
+                           resolution=(30, 40)),
+        "花石镇": v2_block(channel(46, timely=(40, 46), closure=(44, 46),
+                                 callbacks=(30, 5, 5, 6))),
+    }
+    return {
+        **base,
+        "spec": "hotline-metrics/2",
+        "all": everything,
+        "by_channel": by_channel,
+        "by_township": dict(sorted(townships.items())),
+        "linkage": {**base["linkage"], "rerouted_cases": 0},
+    }
+
+
+def test_a_v2_quarter_that_carries_nothing_of_v2_reads_as_v1() -> None:
+    """The seed demo's case: /2 report, nothing merged, no contact, no resolved."""
+    v1 = seed_data()
+    v2 = seed_data(report=v2_report(first_contact={"mayor_hotline": (140, 146)}), recorded=[])
+    for lang in ("zh", "en"):
+        assert render_markdown(v2, lang) == render_markdown(v1, lang).replace(
+            "hotline-metrics/1", "hotline-metrics/2")
+        assert render_html(v2, lang) == render_html(v1, lang).replace(
+            "hotline-metrics/1", "hotline-metrics/2")
+    # Not known what was recorded: the report alone shows no resolved either.
+    unknown = seed_data(report=v2_report(first_contact={"mayor_hotline": (140, 146)}))
+    assert render_markdown(unknown) == render_markdown(v2)
+
+
+def test_section_one_states_merged_repeats_and_the_three_rates() -> None:
+    report = v2_report(
+        merged={"mayor_hotline": 2, "conduct_hotline": 1},
+        first_contact={"mayor_hotline": (130, 144), "county_hotline": (30, 37),
+                       "conduct_hotline": (100, 143)},
+        resolution={"mayor_hotline": (50, 60), "county_mailbox": (9, 12)},
+    )
+    data = seed_data(report=report, recorded=["contact", "resolved"])
+    zh = render_markdown(data)
+    # Platform: first contact (130+30)/(144+37) = 88.4% -> 88%; resolution 59/72 = 81.9% -> 82%.
+    assert ("按时办结率96%，回访群众满意率92%，先行联系率88%，实际解决率82%；政风行风热线"
+            in zh)
+    assert "本季度重复诉求并单处理3件，不计入各项比率。" in zh
+    en = render_markdown(data, "en")
+    assert ("callback satisfaction rate 92%, first-contact rate 88%, resolution rate 82%. "
+            in en)
+    assert "This quarter 3 repeat requests were merged into the cases they repeat, " \
+           "and left out of every rate." in en
+    header = next(row for row in zh.splitlines() if row.startswith("| 渠道 |"))
+    assert header == ("| 渠道 | 受理 | 及时回复率 | 按时办结率 | 回访满意率 | 先行联系率 "
+                      "| 实际解决率 |")
+    assert "| 平台合计 | 249 | 94% | 96% | 92% | 88% | 82% |" in zh
+    assert "| 县长信箱 | 45 | 84% | 93% | 93% | 无可计算 | 75% |" in zh
+    assert "hotline-metrics/2" in zh.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("recorded", "shown", "hidden"), [
+    (["contact"], "先行联系率88%", "实际解决率"),
+    (["resolved"], "实际解决率82%", "先行联系率"),
+    (None, "实际解决率82%", "先行联系率"),  # judged from the report: resolution has a den
+])  # fmt: skip
+def test_each_v2_rate_is_stated_only_when_the_quarter_carries_it(
+        recorded: list[str] | None, shown: str, hidden: str) -> None:
+    report = v2_report(
+        first_contact={"mayor_hotline": (130, 144), "county_hotline": (30, 37)},
+        resolution={"mayor_hotline": (50, 60), "county_mailbox": (9, 12)},
+    )
+    zh = render_markdown(seed_data(report=report, recorded=recorded))
+    section = zh.split("## 二")[0]
+    assert shown in section and hidden not in section
+    assert "并单" not in section  # nothing merged: not a word about it
+
+
+def test_one_merged_repeat_is_said_in_the_singular() -> None:
+    data = seed_data(report=v2_report(merged={"county_hotline": 1}), recorded=[])
+    assert "本季度重复诉求并单处理1件，不计入各项比率。" in render_markdown(data)
+    assert "This quarter 1 repeat request was merged into the case it repeats, " \
+           "and left out of every rate." in render_markdown(data, "en")
+    # Merged but no /2 rate carried: the rates stay the /1 three.
+    assert "先行联系率" not in render_markdown(data)
+
+
+def test_html_has_a_township_table_and_chart_when_the_quarter_carries_v2() -> None:
+    report = v2_report(merged={"mayor_hotline": 2}, first_contact={"mayor_hotline": (130, 144)},
+                       resolution={"mayor_hotline": (50, 60)})
+    html = render_html(seed_data(report=report, recorded=["contact", "resolved"]))
+    table = html.split('<table class="townships">')[1].split("</table>")[0]
+    heads = re.findall(r"<th scope=\"col\">(.*?)</th>", table)
+    assert heads == ["乡镇", "受理", "并单", "及时回复率", "按时办结率", "回访满意率",
+                     "先行联系率", "实际解决率"]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
+    assert rows == [
+        ["未注明乡镇", "3", "0", "100%", "67%", "100%", "无可计算", "无可计算"],
+        ["易俗河镇", "200", "2", "95%", "98%", "94%", "90%", "75%"],
+        ["花石镇", "46", "0", "87%", "96%", "88%", "无可计算", "无可计算"],
+    ]
+    chart = html.split('data-chart="by-township"')[1].split("</figure>")[0]
+    assert chart.count('class="bar"') == 3
+    assert 'data-label="易俗河镇" data-value="200"' in chart
+    assert html.count("<svg") == 6
+    english = render_html(seed_data(report=report, recorded=["contact"]), "en")
+    heads = re.findall(r"<th scope=\"col\">(.*?)</th>",
+                       english.split('<table class="townships">')[1].split("</table>")[0])
+    assert heads[:3] == ["Township", "Received", "Merged"] and heads[-1] == "First-contact rate"
+    assert "township not given" in english
+
+
+def test_no_township_table_for_a_v1_report_or_a_quarter_without_v2() -> None:
+    assert 'class="townships"' not in render_html(seed_data())
+    plain_v2 = seed_data(report=v2_report(), recorded=[])
+    assert 'class="townships"' not in render_html(plain_v2)
+    assert 'data-chart="by-township"' not in render_html(plain_v2)
+
+
+class StepRows:
+    """A stand-in for the views' transaction: the cohort query's rows."""
+
+    def __init__(self, *cases: list[list[Any]]) -> None:
+        self.rows = [(json.dumps(steps),) for steps in cases]
+
+    def query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        assert sql.startswith("SELECT steps FROM cases ")
+        return self.rows
+
+
+def test_the_read_side_finds_what_the_cohort_recorded_of_v2() -> None:
+    """projections.bulletin.recorded over case steps (projections/steps.py:
+    K is a contact, a C step's argument after the result is `resolved`)."""
+    from projections.bulletin import recorded
+    from workflow.period import parse_period
+
+    q3, as_of = parse_period("2016Q3"), date(2016, 12, 31)
+    received = ["2016-07-01T09:00:00+08:00", "R", "2016-07-05", "2016-07-08"]
+    v1 = [received, ["2016-07-02T09:00:00+08:00", "C", "satisfied"]]
+    contact = [received, ["2016-07-01T10:00:00+08:00", "K", "县住建局"]]
+    resolved = [received, ["2016-07-02T09:00:00+08:00", "C", "satisfied", False]]
+    late = [received, ["2017-01-02T09:00:00+08:00", "K", "县住建局"]]
+    assert recorded(StepRows(v1, v1), "cases", q3, as_of) == []  # type: ignore[arg-type]
+    assert recorded(StepRows(v1, contact), "cases", q3, as_of) == ["contact"]  # type: ignore[arg-type]
+    assert recorded(StepRows(resolved, contact), "cases", q3, as_of) == [  # type: ignore[arg-type]
+        "contact", "resolved"]
+    assert recorded(StepRows(late), "cases", q3, as_of) == []  # type: ignore[arg-type]

@@ -132,16 +132,16 @@ def test_the_embedded_api_raises_workflow_errors(memory_hotline: Hotline,
 def test_an_unexpected_error_deciding_one_line_rejects_that_line_only(
     memory_hotline: Hotline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workflow.case as case_module
+    from workflow.calendar import Calendar
 
-    real = case_module.on_assign
+    real = Calendar.add_workdays
 
-    def broken(policy: Any, cal: Any, day: Any) -> Any:
-        if day.day == 2:
+    def broken(self: Calendar, start: Any, n: int) -> Any:
+        if start.day == 2:  # only the assign of U-1 counts from the 2nd
             raise TypeError("a defect in the deadline code")
-        return real(policy, cal, day)
+        return real(self, start, n)
 
-    monkeypatch.setattr(case_module, "on_assign", broken)
+    monkeypatch.setattr(Calendar, "add_workdays", broken)
     lines = [raw(receive("U-1")), raw(receive("U-2")),
              raw(assign("U-1", at="2016-08-02T10:00:00")), raw(assign("U-2"))]
     seen: list[tuple[int, str]] = []

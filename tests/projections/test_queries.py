@@ -105,10 +105,10 @@ def test_the_report_command_prints_the_json_and_dispatches_other_formats(
                               "--store", store_url])
     assert bad.exit_code == 2 and "'pdf' is not one of " in bad.output and "json" in bad.output
     bad = runner.invoke(cli, ["report", "--period", "2016-13", "--store", store_url])
-    assert bad.exit_code == 1 and "month 13 does not exist" in bad.output
+    assert bad.exit_code == 2 and "month 13 does not exist" in bad.output  # docs/cli.md: 2
     bad = runner.invoke(cli, ["report", "--period", "2016Q3", "--as-of", "31/12/2016",
                               "--store", store_url])
-    assert bad.exit_code == 1 and "--as-of '31/12/2016': expected YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 2 and "--as-of '31/12/2016': expected YYYY-MM-DD" in bad.output
 
 
 def test_projections_and_at_risk_commands(hotline: Hotline, store_url: str) -> None:

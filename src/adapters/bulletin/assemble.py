@@ -18,6 +18,7 @@ from adapters.bulletin.model import MAX_EXEMPLARY, BulletinData
 from projections import ReadSide
 from workflow.period import Period, parse_period
 
+METRIC_SPEC_1 = "hotline-metrics/1"
 # Candidates asked of the read side: more than are printed, so that the
 # renderers' ranking (multi-agency first) has something to choose from.
 CANDIDATES = 2 * MAX_EXEMPLARY
@@ -75,6 +76,11 @@ def bulletin_data(
     previous = read.report(previous_period(p), as_of, catch_up=False)
     topics = read.hot_topics(p, as_of, catch_up=False)
     candidates = read.exemplary(p, as_of, limit=CANDIDATES, catch_up=False, pinned=pinned)
+    # hotline-metrics/2 rates are stated only when the cohort carries them;
+    # a /1 report has none to state, so the views are not asked.
+    recorded = (
+        read.recorded(p, as_of, catch_up=False) if report.get("spec") != METRIC_SPEC_1 else None
+    )
     # Validated against the renderers' contract (model.py): a key the read
     # side renamed fails here, loudly, rather than leaving a section empty.
     return BulletinData.model_validate({
@@ -88,6 +94,7 @@ def bulletin_data(
             for group, lines in topics.items()
         },
         "exemplary": candidates,
+        "recorded": recorded,
         "narrative": narrative,
         "log_position": position,
         "digest": read.digest(position),

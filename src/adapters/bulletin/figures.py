@@ -198,3 +198,65 @@ def linkage_pairs(report: Report) -> list[tuple[str, str, int]]:
         if len(units) == 2:
             pairs.append((str(units[0]), str(units[1]), int(pair.get("cases") or 0)))
     return pairs
+
+
+# ------------------------------------------------------- hotline-metrics/2
+#
+# Spec §5.2: from /2 on, section 一 states the repeat requests merged, when
+# there is one, and the first-contact and resolution rates beside
+# satisfaction when the quarter's cases carry them (a `contact`, or a
+# callback with `resolved`, recorded for a case of the cohort). A /2 quarter
+# that carries none of this reads exactly as a /1 bulletin: the seed demo
+# merges nothing and records neither.
+
+V2_RATES: tuple[str, ...] = ("first_contact", "resolution")
+# What a case of the cohort can carry that makes a /2 rate worth printing.
+RECORDED = {"first_contact": "contact", "resolution": "resolved"}
+
+
+@dataclass(frozen=True)
+class Carried:
+    """The /2 figures a bulletin states: merged repeats and the extra rates."""
+
+    merged: int
+    rates: tuple[str, ...]  # of V2_RATES, in that order
+
+    @property
+    def any(self) -> bool:
+        return bool(self.merged or self.rates)
+
+
+def merged(report: Report) -> int:
+    """Repeat requests of the cohort merged into the case they repeat (/2 `all.merged`)."""
+    block = report.get("all")
+    return int(block.get("merged") or 0) if isinstance(block, Mapping) else 0
+
+
+def carried(report: Report, recorded: Iterable[str] | None) -> Carried:
+    """What of /2 the bulletin states for `report`.
+
+    `recorded`: which of `contact` and `resolved` were recorded for a case of
+    the cohort, as the read side found them; None when not known, and then
+    the report decides what it can: a resolution rate with a denominator
+    means some latest callback carried `resolved`, while a first-contact
+    denominator counts cases without any contact (a reply is a contact-or-
+    reply), so it alone never shows that a contact was recorded."""
+    block = report.get("all")
+    all_block = block if isinstance(block, Mapping) else {}
+    if recorded is None:
+        seen = {"resolved"} if rate_of(all_block.get("resolution")).den else set()
+    else:
+        seen = set(recorded)
+    rates = tuple(
+        metric for metric in V2_RATES if RECORDED[metric] in seen and metric in all_block
+    )
+    return Carried(merged(report), rates)
+
+
+def township_blocks(report: Report) -> list[tuple[str, Mapping[str, Any]]]:
+    """The /2 `by_township` blocks as (township, block), in the report's order
+    (sorted by name); empty for a /1 report."""
+    blocks = report.get("by_township")
+    if not isinstance(blocks, Mapping):
+        return []
+    return [(str(name), block) for name, block in blocks.items() if isinstance(block, Mapping)]

@@ -91,7 +91,30 @@ def _basic(data: BulletinData, lang: str) -> list[str]:
     comparison = text.comparison_table(data, lang)
     if comparison is not None:
         out.append(_table(comparison, "comparison"))
+    out += _townships(data, lang)
     return out
+
+
+def _townships(data: BulletinData, lang: str) -> list[str]:
+    """hotline-metrics/2: the per-township table and a chart of its cases."""
+    table = text.township_table(data, lang)
+    if table is None:
+        return []
+    title = pick(lang, "各乡镇受理量", "Cases by township")
+    caption = pick(lang, "各乡镇办理情况", "Cases and rates by township")
+    items = [
+        (text.township(name, lang), int(block.get("received") or 0))
+        for name, block in fig.township_blocks(data.report)
+    ]
+    return [
+        _p(caption, "part"),
+        _table(table, "townships"),
+        _figure(
+            "by-township",
+            title,
+            charts.hbar_chart(items, title=title, chart_id="chart-by-township", color="#8064a2"),
+        ),
+    ]
 
 
 def _rates_figure(data: BulletinData, lang: str) -> str | None:

@@ -122,6 +122,9 @@ METRICS: Mapping[str, Label] = {
     "timely_reply": Label("及时回复率", "timely reply rate"),
     "on_time_closure": Label("按时办结率", "on-time closure rate"),
     "satisfaction": Label("回访满意率", "callback satisfaction rate"),
+    # hotline-metrics/2 (spec §5.2)
+    "first_contact": Label("先行联系率", "first-contact rate"),
+    "resolution": Label("实际解决率", "resolution rate"),
 }
 
 # Scopes a rate is stated for: the platform (four mayor/county channels) or one channel.

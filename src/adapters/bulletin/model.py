@@ -90,6 +90,11 @@ class BulletinData(_Contract):
     narrative: str | None = Field(
         default=None, description="section 二, written by the hotline office; None leaves a marker"
     )
+    recorded: list[Literal["contact", "resolved"]] | None = Field(
+        default=None,
+        description="hotline-metrics/2: which of a `contact` and a callback with `resolved` "
+        "were recorded for a case of the cohort; None: not known, judged from the report",
+    )
     log_position: int = Field(ge=0, description="event-log position the figures were computed at")
     digest: str | None = Field(default=None, description="log digest 'POS:HASH', printed verbatim")
     issue_no: str | None = Field(default=None, description="e.g. '2016年第3期（总第7期）'")

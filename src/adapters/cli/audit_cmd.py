@@ -24,7 +24,7 @@ from adapters.cli.audit_integrity_cmd import (
     verify_command,
     verify_export_command,
 )
-from adapters.cli.common import errors_as_messages, store_option
+from adapters.cli.common import FullHelpGroup, errors_as_messages, finite_hours, store_option
 from workflow.audit.diff import diff
 from workflow.audit.replay import default_today, history, select, show
 from workflow.audit.timeline import clock_runs, recompute
@@ -33,10 +33,10 @@ from workflow.case import Case
 from workflow.commands import SHANGHAI
 from workflow.personal import is_sealed
 from workflow.policy import PolicyBook
-from workflow.view import CaseView
+from workflow.view import RIGHTS, CaseView
 
 
-@click.group("audit")
+@click.group("audit", cls=FullHelpGroup)
 def audit() -> None:
     """Inspect cases as of any moment and check that history is intact.
 
@@ -112,7 +112,11 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
         click.echo(f"  lead {view.lead}{co}; acknowledged: {', '.join(view.acknowledged) or '-'}")
     for d in view.deadlines:
         flag = " (provisional)" if d.provisional else ""
-        click.echo(f"  {d.clock} {d.due} {d.light}, {d.workdays_left} working day(s) left{flag}")
+        if d.light == "lapsed":  # a right that has run out: not a delay (view.RIGHTS)
+            click.echo(f"  {d.clock} {d.due} lapsed: {RIGHTS[d.clock]}{flag}")
+        else:
+            click.echo(f"  {d.clock} {d.due} {d.light}, {d.workdays_left} working day(s) "
+                       f"left{flag}")
     click.echo(f"  {_citizen_line(received)}")
     click.echo(f"  policy {view.policy}, calendar {view.calendar}")
     click.echo(f"  returns {view.returns}, extensions {view.extensions}, "
@@ -124,6 +128,7 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
 @audit.command("history")
 @click.argument("case")
 @click.option("--late-after", default=24.0, show_default=True, metavar="HOURS",
+              callback=finite_hours,
               help="Flag events recorded more than this long after they happened.")
 @format_option
 @store_option

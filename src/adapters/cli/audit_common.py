@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from adapters.audit_store import AuditStore, case_rows, open_audit_store
+from adapters.cli.common import in_supported_range
 from workflow.application import replay
 from workflow.audit.rows import Undecodable, to_event
 from workflow.case import Case
@@ -74,13 +75,12 @@ def parse_moment(value: str | None, option: str) -> datetime | date | None:
     if value is None:
         return None
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value)
+        moment = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not an ISO date or date-time (e.g. 2016-08-05 or "
             "2016-08-05T18:00:00+08:00)", param_hint=option) from None
+    return in_supported_range(moment, option)
 
 
 def parse_day(value: str | None, option: str) -> date | None:

@@ -15,14 +15,14 @@ from click.core import ParameterSource
 
 from adapters.audit_store import refs_of
 from adapters.cli.audit_common import audit_store, personal_data_option, warn_personal_data
-from adapters.cli.common import errors_as_messages, store_option
+from adapters.cli.common import PERIOD, errors_as_messages, store_option
 from workflow.audit.digest import Digest, InvalidDigest, check_digest, compute_digest
 from workflow.audit.export import FORMAT, check_export, export_lines
 from workflow.audit.rows import StoredRow, decode_state
 from workflow.audit.verify import verify_rows
 from workflow.case import case_id
 from workflow.masking import CITIZEN_FIELDS
-from workflow.period import parse_period
+from workflow.period import Period
 from workflow.store_url import describe
 
 
@@ -83,11 +83,11 @@ def verify_command(case: str | None, all_: bool, digest_text: str | None, store:
     click.echo(f"OK: {report.events} event(s) of {what} verified{with_digest}")
 
 
-def _select(rows: list[StoredRow], case: str | None, period: str | None) -> list[StoredRow]:
+def _select(rows: list[StoredRow], case: str | None, period: Period | None) -> list[StoredRow]:
     if case:
         return [r for r in rows if r.case_id == case_id(case)]
     assert period is not None
-    span = parse_period(period)
+    span = period
     cohort = set()
     for r in rows:
         if r.version == 1:
@@ -99,7 +99,8 @@ def _select(rows: list[StoredRow], case: str | None, period: str | None) -> list
 
 @click.command("export")
 @click.argument("case", required=False)
-@click.option("--period", metavar="P", help="Cases received in P (2016Q3, 2016-09, A..B).")
+@click.option("--period", metavar="P", type=PERIOD,
+              help="Cases received in P (2016Q3, 2016-09, A..B).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for events.jsonl and manifest.json.")
 @click.option("--redact", is_flag=True, help="Replace citizens' names and phones by salted "
@@ -109,7 +110,7 @@ def _select(rows: list[StoredRow], case: str | None, period: str | None) -> list
               "random, never written). The same salt gives the same pseudonyms across exports.")
 @store_option
 @errors_as_messages
-def export_command(case: str | None, period: str | None, out: Path, redact: bool,
+def export_command(case: str | None, period: Period | None, out: Path, redact: bool,
                    personal_data: bool, salt: str | None, store: str) -> None:
     """Write the events of CASE, or of the cases received in --period, as JSON
     Lines with a manifest (digest, counts, tool version).
@@ -145,7 +146,8 @@ def export_command(case: str | None, period: str | None, out: Path, redact: bool
         "format": FORMAT, "tool": {"name": "hotline-workflow",
                                    "version": dist_version("hotline-workflow")},
         "exported_at": datetime.now(UTC).isoformat(),
-        "store": describe(store), "selection": {"case": case, "period": period},
+        "store": describe(store),
+        "selection": {"case": case, "period": period.label if period else None},
         "digest": str(compute_digest(rows, position)), "position": position,
         "counts": {"cases": len(heads), "events": len(lines),
                    "redacted_events": sum(1 for x in lines if "redacted" in x)},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from adapters.cli.common import errors_as_messages, open_store, store_option
+from adapters.cli.common import FullHelpGroup, errors_as_messages, open_store, store_option
 from adapters.personal_data import CitizenVault, new_master_key, parse_master_key
 
 
@@ -22,7 +22,7 @@ def _vault(hotline: object) -> CitizenVault:
     return codec
 
 
-@click.group("citizen")
+@click.group("citizen", cls=FullHelpGroup)
 def citizen_group() -> None:
     """Citizens' personal data: shown only on request, forgotten for good on request."""
 

@@ -4,14 +4,22 @@ engine, and turning library errors into one-line `Error: ...` messages."""
 from __future__ import annotations
 
 import functools
+import math
+import re
+import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
+import psycopg
+from eventsourcing.persistence import PersistenceError
 
 from adapters.config import Config, load_config, open_configured
 from workflow import Hotline, WorkflowError
+from workflow.commands import EARLIEST, LATEST, local_time
+from workflow.period import Period, parse_period
 from workflow.store_url import DEFAULT_STORE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,6 +77,28 @@ def _remember_progress(ctx: click.Context, param: click.Parameter, value: bool) 
     return value
 
 
+def in_supported_range(moment: date, option: str) -> date:
+    """`moment` (a date or date-time, naive = Asia/Shanghai) if its local date
+    is inside the engine's supported range, else a bad option (exit 2)."""
+    try:
+        day = local_time(moment).date() if isinstance(moment, datetime) else moment
+    except OverflowError:  # beyond year 9999 once in Asia/Shanghai
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        raise click.BadParameter(
+            f"{moment.isoformat()} is outside the supported range of business dates "
+            f"({EARLIEST} to {LATEST})", param_hint=option)
+    return moment
+
+
+def finite_hours(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A number of hours: finite, not negative, at most a century."""
+    if not (math.isfinite(value) and 0 <= value <= 100 * 366 * 24):
+        raise click.BadParameter(f"{value!r}: expected a number of hours from 0 to "
+                                 f"{100 * 366 * 24}", ctx=ctx, param=param)
+    return value
+
+
 def quiet_option(func: F) -> F:
     """--quiet (no progress bar, no notes) and --progress (a bar even when
     stderr is not a terminal); the command receives `quiet`."""
@@ -114,8 +144,66 @@ def open_store(url: str, *, create: bool = True) -> Hotline:
         raise click.ClickException(f"cannot open store {url}: {e}") from None
 
 
+class FullHelpGroup(click.Group):
+    """A command group whose `--help` lists each command with its whole first
+    sentence, wrapped to the width, never cut short with '...'."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class PeriodType(click.ParamType):
+    """A report period (spec §5): a bad one is a bad option value, exit 2."""
+
+    name = "period"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Period:
+        if isinstance(value, Period):
+            return value
+        try:
+            return parse_period(str(value))
+        except WorkflowError as e:  # "period '2016Q5': why": named by its option
+            raise click.UsageError(f"{_name(param)} {str(e).removeprefix('period ')}",
+                                   ctx) from None
+
+
+class DayType(click.ParamType):
+    """A date YYYY-MM-DD: a bad one is a bad option value, exit 2."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError as e:
+            why = f"{e} (expected YYYY-MM-DD)" if re.fullmatch(r"\d{4}-\d\d-\d\d", str(value)) \
+                else "expected YYYY-MM-DD"
+            raise click.UsageError(f"{_name(param)} {value!r}: {why}", ctx) from None
+
+
+def _name(param: click.Parameter | None) -> str:
+    return param.opts[0] if param is not None and param.opts else "value"
+
+
+PERIOD = PeriodType()
+DAY = DayType()
+
+
 def errors_as_messages(func: F) -> F:
-    """Library errors end the command with `Error: <message>` and exit 1."""
+    """Library errors end the command with `Error: <message>` and exit 1;
+    so do the store's own errors (a busy SQLite file, a lost connection),
+    as one line naming what failed instead of a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -123,5 +211,22 @@ def errors_as_messages(func: F) -> F:
             return func(*args, **kwargs)
         except WorkflowError as e:
             raise click.ClickException(str(e)) from None
+        except STORE_ERRORS as e:
+            raise click.ClickException(store_error_message(e)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# What the drivers raise when the store itself fails (eventsourcing wraps
+# its own in PersistenceError; the views and key table use the drivers).
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    PersistenceError, sqlite3.Error, psycopg.Error,
+)
+
+
+def store_error_message(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    if "locked" in text or "busy" in text:
+        return (f"the store is busy: {text}; another process held its write lock "
+                "longer than the timeout; run it again")
+    return f"the store failed: {text}"

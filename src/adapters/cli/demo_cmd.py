@@ -144,7 +144,8 @@ def note(quiet: bool, text: str) -> None:
               help="Instead of the seed quarter, N cases of benchmark volume from 2016-01-01 "
               "(reported for 2016Q1).")
 @click.option("--seed", default=7, show_default=True,
-              help="Generator seed: moves dates, words and fates, never the figures.")
+              help="Generator seed: moves dates, words, topics, units and fates; never "
+              "the seed figures of spec §6 (docs/cli.md says which figures move).")
 @click.option("--narrative", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Section 二 of the bulletin (Markdown), as for `hotline report`.")

@@ -129,6 +129,11 @@ def import_command(
 ) -> None:
     """Apply the actions in FILE (JSON Lines, '-' for stdin) in order.
 
+    Each line is one action as a JSON object: "case", "action" (receive, assign,
+    reply, callback, close, ...), "at" (ISO 8601) and the action's own fields,
+    e.g. {"case": "XT20160801-0031", "action": "assign", "at": "2016-08-01T10:05",
+    "lead": "县住建局"}. Every field: docs/import.md and docs/spec.md §4.
+
     Re-importing stores nothing new: lines already applied count as
     duplicates. Each rejected line is reported as 'line N: <reason>' on
     stderr and copied byte for byte into the rejects file. A summary

@@ -7,6 +7,7 @@ import click
 import adapters.cli.bulletin_cmd  # noqa: F401  (registers report formats markdown, html)
 from adapters.cli.audit_cmd import audit
 from adapters.cli.citizen_cmd import citizen_group
+from adapters.cli.common import FullHelpGroup
 from adapters.cli.demo_cmd import demo_command
 from adapters.cli.import_cmd import import_command
 from adapters.cli.operations_cmd import (
@@ -23,7 +24,7 @@ from adapters.cli.projections_cmd import (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=FullHelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hotline-workflow")
 def cli() -> None:
     """Event-sourced case workflow engine for government service hotlines."""

@@ -11,7 +11,13 @@ from pathlib import Path
 import chinese_calendar
 import click
 
-from adapters.cli.common import current_config, errors_as_messages, open_store, store_option
+from adapters.cli.common import (
+    FullHelpGroup,
+    current_config,
+    errors_as_messages,
+    open_store,
+    store_option,
+)
 from workflow import WorkflowError
 from workflow.calendar import Calendar, PackageSource, default_calendar
 from workflow.calendar_file import FileSource, calendar_with_files
@@ -29,7 +35,7 @@ def config_command(store: str) -> None:
         click.echo(f"{name:<12} {value}" + (f"    [{source}]" if source else ""))
 
 
-@click.group("policy")
+@click.group("policy", cls=FullHelpGroup)
 def policy_group() -> None:
     """Deadline policy files (spec §3)."""
 
@@ -71,7 +77,7 @@ def policy_show(file: Path | None, store: str) -> None:
         click.echo(policy_toml(policy), nl=False)
 
 
-@click.group("calendar")
+@click.group("calendar", cls=FullHelpGroup)
 def calendar_group() -> None:
     """The working-day calendar: the maintained package plus calendar files."""
 
@@ -122,7 +128,7 @@ def _package_names(days: list[date]) -> dict[date, str]:
     return {d: str(chinese_calendar.get_holiday_detail(d)[1] or "") for d in days}
 
 
-@click.group("deadlines")
+@click.group("deadlines", cls=FullHelpGroup)
 def deadlines_group() -> None:
     """Deadlines recorded in the cases."""
 

@@ -20,7 +20,10 @@ import click
 from tqdm import tqdm
 
 from adapters.cli.common import (
+    DAY,
+    PERIOD,
     errors_as_messages,
+    in_supported_range,
     open_store,
     quiet_option,
     show_progress,
@@ -28,7 +31,7 @@ from adapters.cli.common import (
 )
 from projections import ReadSide
 from projections.rows import PAGE_SIZE
-from workflow.period import Period, parse_date, parse_period
+from workflow.period import Period
 
 
 @dataclass
@@ -51,10 +54,29 @@ def _render_json(request: ReportRequest) -> str:
 
 
 REPORT_FORMATS: dict[str, Renderer] = {"json": _render_json}
+# What `hotline report --help` says of each format (a format registered
+# without a description is listed by its name alone).
+FORMAT_DESCRIPTIONS: dict[str, str] = {
+    "json": "the §5 figures",
+    "markdown": "the quarterly bulletin",
+    "html": "the bulletin as one self-contained page with its charts",
+}
 
 
-def register_report_format(name: str, renderer: Renderer) -> None:
+def register_report_format(name: str, renderer: Renderer, description: str | None = None) -> None:
     REPORT_FORMATS[name] = renderer
+    if description is not None:
+        FORMAT_DESCRIPTIONS[name] = description
+
+
+class FormatOption(click.Option):
+    """--format, whose help lists the formats registered when it is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        listed = [f"{name} ({FORMAT_DESCRIPTIONS[name]})" if name in FORMAT_DESCRIPTIONS
+                  else name for name in REPORT_FORMATS]
+        self.help = "Output format: " + ", ".join(listed) + "."
+        return super().get_help_record(ctx)
 
 
 def add_report_option(option: click.Option) -> None:
@@ -159,23 +181,30 @@ def projections_command(store: str) -> None:
 
 
 @click.command("report")
-@click.option("--period", required=True, help="2016Q3, 2016-09 or 2016-07-01..2016-09-30.")
-@click.option("--as-of", "as_of", help="Count what had happened by the end of this date "
-              "(YYYY-MM-DD, default today).")
-@click.option("--format", "fmt", default="json", show_default=True,
-              help="Output format (json; others when their renderer is installed).")
+@click.option("--period", required=True, type=PERIOD,
+              help="2016Q3, 2016-09 or 2016-07-01..2016-09-30.")
+@click.option("--as-of", "as_of", type=DAY, help="Count what had happened by the end of "
+              "this date (YYYY-MM-DD, default today).")
+@click.option("--format", "fmt", default="json", show_default=True, cls=FormatOption,
+              metavar="FORMAT")
 @store_option
 @errors_as_messages
-def report_command(period: str, as_of: str | None, fmt: str, store: str, **options: Any) -> None:
-    """Print the report of spec §5 for PERIOD, from the caught-up projections."""
+def report_command(period: Period, as_of: date | None, fmt: str, store: str,
+                   **options: Any) -> None:
+    """Print the figures of spec §5 for --period, or the bulletin, from the
+    projections (caught up first).
+
+    `--format json` prints the report JSON of spec §5; `--format markdown`
+    and `--format html` render the quarterly bulletin from the same figures
+    (`--lang`, `--narrative`, `--exemplary`, `--out`). See docs/cli.md and
+    docs/metrics.md."""
     if fmt not in REPORT_FORMATS:
         raise click.BadParameter(f"{fmt!r} is not one of {', '.join(sorted(REPORT_FORMATS))}",
                                  param_hint="--format")
-    p = parse_period(period)
+    p = period
     read = _read_side(store)
     try:
-        day = parse_date(as_of, "--as-of") if as_of else None
-        figures, position = read.report_at(p, day)
+        figures, position = read.report_at(p, as_of)
         request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
                                 position, options)
         output = REPORT_FORMATS[fmt](request)
@@ -186,24 +215,33 @@ def report_command(period: str, as_of: str | None, fmt: str, store: str, **optio
 
 
 @click.command("at-risk")
-@click.option("--as-of", "as_of", help="Judge at the end of this date (default today).")
+@click.option("--as-of", "as_of", type=DAY,
+              help="Judge at the end of this date (YYYY-MM-DD, default today).")
 @click.option("--within", default=2, show_default=True,
               help="List cases due within this many working days (and all overdue).")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @store_option
 @errors_as_messages
-def at_risk_command(as_of: str | None, within: int, as_json: bool, store: str) -> None:
+def at_risk_command(as_of: date | None, within: int, as_json: bool, store: str) -> None:
     """List the open cases at risk: next deadline, working days left, light;
-    oldest overdue first."""
+    oldest overdue first.
+
+    One row per case under a header: light, due date, working days left
+    (negative when overdue), case, state, clock, lead unit."""
     read = _read_side(store)
     try:
-        rows = read.at_risk(parse_date(as_of, "--as-of") if as_of else None, within)
+        day = in_supported_range(as_of, "--as-of") if as_of else None
+        rows = read.at_risk(day, within)
+        width = max((len(r.case) for r in rows), default=4)
+        if rows and not as_json:  # left: working days left (negative: overdue)
+            click.echo(f"{'light':<6} {'due':<10} {'left':>4}  {'case':<{width}}  {'state':<9}"
+                       f" {'clock':<9} lead")
         for r in rows:
             if as_json:
                 click.echo(json.dumps(r.as_json(), ensure_ascii=False))
             else:
-                click.echo(f"{r.light:<6} {r.due} {r.workdays_left:>4}  {r.case}  {r.state:<9}"
-                           f" {r.clock:<9} {r.lead or '-'}")
+                click.echo(f"{r.light:<6} {r.due} {r.workdays_left:>4}  {r.case:<{width}}  "
+                           f"{r.state:<9} {r.clock:<9} {r.lead or '-'}")
         if not as_json:
             click.echo(f"{len(rows)} case(s) at risk", err=True)
     finally:

@@ -41,6 +41,7 @@ from adapters.bulletin.prose.tables import (
     channel_table,
     comparison_label,
     comparison_table,
+    township_table,
 )
 from adapters.bulletin.prose.topics import GROUPS, hot_topic_paragraphs, topic_lines
 from adapters.bulletin.prose.words import (
@@ -54,6 +55,7 @@ from adapters.bulletin.prose.words import (
     pct,
     period_of,
     quoted,
+    township,
 )
 
 __all__ = [
@@ -92,4 +94,6 @@ __all__ = [
     "subtitle",
     "title",
     "topic_lines",
+    "township",
+    "township_table",
 ]

@@ -34,7 +34,32 @@ def _categories(report: fig.Report, channel: str, order: Sequence[str], lang: st
     return listing(parts, lang)
 
 
-def _platform_sentence(report: fig.Report, period: Period, lang: str) -> str:
+def _extra_rates(report: fig.Report, carried: fig.Carried, lang: str) -> str:
+    """/2: the first-contact and resolution rates, stated beside satisfaction."""
+    parts = []
+    for metric in carried.rates:
+        name = lb.label(lb.METRICS, metric, lang)
+        value = pct(fig.platform_rate(report, metric), lang)
+        parts.append(pick(lang, f"，{name}{value}", f", {name} {value}"))
+    return "".join(parts)
+
+
+def _merged_sentence(carried: fig.Carried, period: Period, lang: str) -> str:
+    """/2: how many repeat requests were merged (only said when there is one)."""
+    n = carried.merged
+    return pick(
+        lang,
+        f"{period.this}重复诉求并单处理{n}件，不计入各项比率。",
+        f"{capital(period.this)} {n} repeat request{'' if n == 1 else 's'} "
+        f"{'was' if n == 1 else 'were'} merged into the case{'' if n == 1 else 's'} "
+        f"{'it' if n == 1 else 'they'} repeat{'s' if n == 1 else ''}, "
+        "and left out of every rate.",
+    )
+
+
+def _platform_sentence(
+    report: fig.Report, period: Period, lang: str, carried: fig.Carried
+) -> str:
     total = fig.platform_received(report)
     if total == 0:
         return pick(
@@ -53,12 +78,13 @@ def _platform_sentence(report: fig.Report, period: Period, lang: str) -> str:
     )
     closure = pct(fig.platform_rate(report, "on_time_closure"), lang)
     satisfaction = pct(fig.platform_rate(report, "satisfaction"), lang)
+    extra = _extra_rates(report, carried, lang)
     return pick(
         lang,
         f"我县县长热线综合投诉平台共计处理各类投诉{total}件次（其中{parts}），"
-        f"按时办结率{closure}，回访群众满意率{satisfaction}",
+        f"按时办结率{closure}，回访群众满意率{satisfaction}{extra}",
         f"the county hotline complaint platform handled {lb.cases(total, lang)} ({parts}); "
-        f"on-time closure rate {closure}, callback satisfaction rate {satisfaction}",
+        f"on-time closure rate {closure}, callback satisfaction rate {satisfaction}{extra}",
     )
 
 
@@ -123,13 +149,16 @@ def basic_paragraphs(data: BulletinData, lang: str) -> list[str]:
                 f"{period.name}: no cases {period.this}.",
             )
         ]
-    platform = _platform_sentence(report, period, lang)
+    carried = fig.carried(report, data.recorded)
+    platform = _platform_sentence(report, period, lang, carried)
     conduct = _conduct_sentence(report, period, lang)
     first = pick(
         lang,
         f"{period.name}，{platform}；{conduct}。",
         f"In {period.name} {platform}. {capital(conduct)}.",
     )
+    if carried.merged:
+        first += pick(lang, "", " ") + _merged_sentence(carried, period, lang)
     if fig.platform_received(report) == 0:
         return [first]
     return [first, _mailbox_sentence(report, period, lang)]

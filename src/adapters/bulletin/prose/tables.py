@@ -11,7 +11,7 @@ from adapters.bulletin import figures as fig
 from adapters.bulletin import labels as lb
 from adapters.bulletin.labels import pick
 from adapters.bulletin.model import BulletinData
-from adapters.bulletin.prose.words import capital, pct, period_of
+from adapters.bulletin.prose.words import capital, pct, period_of, township
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -21,8 +21,10 @@ def channel_table(data: BulletinData, lang: str) -> Table | None:
     report = data.report
     if fig.platform_received(report) + fig.received(report, fig.CONDUCT_HOTLINE) == 0:
         return None
+    # /2: the first-contact and resolution rates beside satisfaction, when carried.
+    metrics = (*fig.METRICS, *fig.carried(report, data.recorded).rates)
     header = [pick(lang, "渠道", "Channel"), pick(lang, "受理", "Received")]
-    header += [capital(lb.label(lb.METRICS, metric, lang)) for metric in fig.METRICS]
+    header += [capital(lb.label(lb.METRICS, metric, lang)) for metric in metrics]
 
     def row(name: str, count: int, rates: Sequence[fig.Rate]) -> list[str]:
         return [name, str(count), *(pct(rate, lang) for rate in rates)]
@@ -31,7 +33,7 @@ def channel_table(data: BulletinData, lang: str) -> Table | None:
         return row(
             lb.label(lb.CHANNELS, ch, lang),
             fig.received(report, ch),
-            [fig.channel_rate(report, ch, metric) for metric in fig.METRICS],
+            [fig.channel_rate(report, ch, metric) for metric in metrics],
         )
 
     # The platform's channels, their total, then the conduct hotline apart
@@ -41,7 +43,7 @@ def channel_table(data: BulletinData, lang: str) -> Table | None:
         row(
             pick(lang, "平台合计", "Platform total"),
             fig.platform_received(report),
-            [fig.platform_rate(report, metric) for metric in fig.METRICS],
+            [fig.platform_rate(report, metric) for metric in metrics],
         )
     )
     rows.append(channel_row(fig.CONDUCT_HOTLINE))
@@ -80,4 +82,30 @@ def comparison_table(data: BulletinData, lang: str) -> Table | None:
                 change,
             ]
         )
+    return header, rows
+
+
+def township_table(data: BulletinData, lang: str) -> Table | None:
+    """hotline-metrics/2: one row per township (spec §5.2 `by_township`).
+
+    None for a /1 report, and for a /2 quarter that carries nothing of /2
+    (no merged repeat, no contact, no `resolved`): that quarter's bulletin
+    reads as a /1 one, the seed demo's included."""
+    report = data.report
+    blocks = fig.township_blocks(report)
+    carried = fig.carried(report, data.recorded)
+    if not blocks or not carried.any:
+        return None
+    metrics = (*fig.METRICS, *carried.rates)
+    header = [pick(lang, "乡镇", "Township"), pick(lang, "受理", "Received")]
+    if carried.merged:
+        header.append(pick(lang, "并单", "Merged"))
+    header += [capital(lb.label(lb.METRICS, metric, lang)) for metric in metrics]
+    rows = []
+    for name, block in blocks:
+        row = [township(name, lang), str(int(block.get("received") or 0))]
+        if carried.merged:
+            row.append(str(int(block.get("merged") or 0)))
+        row += [pct(fig.rate_of(block.get(metric)), lang) for metric in metrics]
+        rows.append(row)
     return header, rows
