@@ -1,19 +1,27 @@
-"""One place for a deployment's configuration, and opening the engine with it.
+"""The composition root: a deployment's configuration, and everything built
+from it (the application, the read side, the audit's read-only store).
 
-Settings: the store URL, policy files, calendar files and the master key of
-personal data. Each comes from, in order of precedence:
+Settings: the store URL, policy files, calendar files, the master key of
+personal data and the topic taxonomy. Each comes from, in order of
+precedence:
 
 1. command-line options (`--store`, `--policy`, `--calendar`, `--key-file`),
 2. environment variables: `HOTLINE_STORE`, `HOTLINE_POLICIES` and
    `HOTLINE_CALENDARS` (lists separated by the OS path separator, `:`),
-   `HOTLINE_KEY` (the key itself) or `HOTLINE_KEY_FILE`,
+   `HOTLINE_KEY` (the key itself) or `HOTLINE_KEY_FILE`, `HOTLINE_TAXONOMY`,
 3. the config file: `--config FILE`, else `HOTLINE_CONFIG`, else
    `./hotline.toml` when present, with keys `store`, `policies`,
-   `calendars`, `key_file` (relative paths are relative to the file),
+   `calendars`, `key_file`, `taxonomy` (relative paths are relative to the
+   file),
 4. defaults: `sqlite:///hotline.db`, no policy file (`default/1`), the
-   maintained calendar package, no key (personal data stored in clear).
+   maintained calendar package, no key (personal data stored in clear), the
+   package's taxonomy.
 
 `describe()` tells where each value came from, with secrets masked.
+Every `hotline` command opens what it needs with `open_hotline`,
+`open_read_side` or `open_audit` here; an embedding program does the same
+(docs/embedding.md). `Hotline.open` and `ReadSide(...)` are the layers'
+own constructors these call, taking explicit values only.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.personal_data import MasterKeyError, install_vault, master_id, parse_master_key
+from persistence import streams_for
 from workflow import Hotline, WorkflowError
 from workflow.calendar import default_calendar
 from workflow.calendar_file import calendar_with_files
@@ -32,7 +41,8 @@ from workflow.datafile import DataFileError, read_data
 from workflow.policy_file import load_policy_book
 from workflow.store_url import DEFAULT_STORE, describe
 
-CONFIG_KEYS = ("store", "policies", "calendars", "key_file")
+CONFIG_KEYS = ("store", "policies", "calendars", "key_file", "taxonomy")
+TAXONOMY_ENV = "HOTLINE_TAXONOMY"
 DEFAULT_CONFIG = Path("hotline.toml")
 
 
@@ -52,6 +62,7 @@ class Config:
     policies: Setting  # tuple[Path, ...]
     calendars: Setting  # tuple[Path, ...]
     key: Setting  # the key's text, or None
+    taxonomy: Setting = Setting(None, "default")  # Path of a taxonomy file, or None
     config_file: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -74,7 +85,20 @@ class Config:
             ("calendars", _paths(self.calendars.value) or "(none: package only)",
              self.calendars.source),
             ("key", key, self.key.source),
+            ("taxonomy", f"{self.taxonomy.value} ({self.taxonomy_id()})" if self.taxonomy.value
+             else f"(package: {self.taxonomy_id()})", self.taxonomy.source),
         ]
+
+    def taxonomy_id(self) -> str:
+        return taxonomy_of(self).id
+
+    def policy_book(self) -> Any:
+        return load_policy_book(self.policies.value)
+
+    def calendar(self) -> Any:
+        if self.calendars.value:
+            return calendar_with_files(self.calendars.value)
+        return default_calendar()
 
 
 def _paths(paths: Sequence[Path]) -> str:
@@ -120,8 +144,17 @@ def load_config(
         policies=listed(policies, "HOTLINE_POLICIES", "policies"),
         calendars=listed(calendars, "HOTLINE_CALENDARS", "calendars"),
         key=_key(key_file, env, file, path),
+        taxonomy=_taxonomy(env, file, path),
         config_file=path,
     )
+
+
+def _taxonomy(env: Mapping[str, str], file: dict[str, Any], path: Path | None) -> Setting:
+    if env.get(TAXONOMY_ENV):
+        return Setting(Path(env[TAXONOMY_ENV]), f"env {TAXONOMY_ENV}")
+    if "taxonomy" in file:
+        return Setting(_relative(path, file["taxonomy"]), f"config {path}")
+    return Setting(None, "default")
 
 
 def _config_file(
@@ -143,7 +176,7 @@ def _config_file(
             isinstance(data[key], list) and all(isinstance(p, str) for p in data[key])
         ):
             problems.append(lines.problem((key,), "must be a list of file paths"))
-    for key in ("store", "key_file"):
+    for key in ("store", "key_file", "taxonomy"):
         if key in data and not isinstance(data[key], str):
             problems.append(lines.problem((key,), "must be a string"))
     if problems:
@@ -178,23 +211,59 @@ def _read_key(path: Path) -> str:
         raise ConfigError(f"key file {path}: cannot read: {e}") from None
 
 
-def open_configured(config: Config | None = None, *, create: bool = True,
-                    **options: Any) -> Hotline:
+def open_hotline(config: Config | None = None, *, create: bool = True,
+                 **options: Any) -> Hotline:
     """The engine on the configured store, with the configured policies,
-    calendar and personal-data key (`options` as for `load_config`);
-    `create=False` for a command that only reads: a missing store is an
-    error, never created."""
+    calendar and personal-data key, and the store's bulk read/write
+    (`options` as for `load_config`); `create=False` for a command that only
+    reads: a missing store is an error, never created."""
     config = config or load_config(**options)
-    book = load_policy_book(config.policies.value)
-    calendar = (
-        calendar_with_files(config.calendars.value) if config.calendars.value
-        else default_calendar()
-    )
+    book, calendar = config.policy_book(), config.calendar()
     master = config.master_key()
     hotline = Hotline.open(config.store.value, create=create, policies=book, calendar=calendar)
+    hotline.streams = streams_for(hotline.recorder)
     try:
         install_vault(hotline, master)
     except BaseException:
         hotline.close()
         raise
     return hotline
+
+
+open_configured = open_hotline  # the name before the composition root had three entries
+
+
+def taxonomy_of(config: Config) -> Any:
+    from projections import taxonomy
+
+    return taxonomy.load(config.taxonomy.value)
+
+
+def open_read_side(
+    config: Config | None = None, hotline: Hotline | None = None,
+    owns_hotline: bool | None = None, **runner_options: Any,
+) -> Any:
+    """The read side over `hotline` (else the configured engine), with the
+    configured taxonomy; its `close()` releases the engine when it opened it
+    (or when `owns_hotline`)."""
+    from projections import ReadSide
+    from projections.registry import default_projections
+
+    config = config or load_config()
+    owned = hotline is None if owns_hotline is None else owns_hotline
+    hotline = hotline or open_hotline(config)
+    try:
+        return ReadSide(hotline, default_projections(taxonomy_of(config)),
+                        owns_hotline=owned, **runner_options)
+    except BaseException:
+        if owned:
+            hotline.close()
+        raise
+
+
+def open_audit(config: Config | None = None) -> Any:
+    """The configured store opened read-only, for the audit."""
+    from persistence.readonly import open_read_only
+
+    config = config or load_config()
+    return open_read_only(config.store.value)

@@ -4,7 +4,7 @@
 key: each case gets a random 256-bit data key; the citizen object is sealed
 with AES-GCM under it (the case reference as associated data, so a sealed
 value cannot be moved to another case); the data key is stored wrapped by
-the master key in the key table (adapters.keytable). Forgetting a case
+the master key in the key table (persistence.keys). Forgetting a case
 deletes its data key: the sealed bytes stay in the immutable event (the
 hash chain still verifies) but nobody, with or without the master key, can
 open them again.
@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import IntegrityError
 
-from adapters.keytable import KeyTable
+from persistence.keys import KeyTable
 from workflow import CaseNotFound, Hotline
 from workflow.commands import SHANGHAI
 from workflow.personal import SCHEME, SEALED, PersonalDataUnavailable, is_sealed

@@ -17,6 +17,7 @@ from typing import Any
 
 from projections import bulletin, queries, report
 from projections.base import Projection
+from projections.figures import DEFAULT_METRICS, METRICS_2, check_metrics
 from projections.read_model import TABLE
 from projections.registry import default_projections
 from projections.runner import Progress, Runner, live_table
@@ -34,18 +35,21 @@ def today() -> date:
 
 class ReadSide:
     def __init__(self, hotline: Hotline, projections: dict[str, Projection] | None = None,
-                 store: ViewStore | None = None, **runner_options: Any) -> None:
+                 store: ViewStore | None = None, *, owns_hotline: bool = False,
+                 **runner_options: Any) -> None:
+        """The read side over `hotline`; `owns_hotline`: `close()` releases
+        the engine too (else its opener does)."""
         self.hotline = hotline
         self.projections = projections or default_projections()
         self.store = store or ViewStore.for_hotline(hotline)
         self.runner = Runner(hotline, self.store, self.projections, **runner_options)
-        self._owns_hotline = False
+        self._owns_hotline = owns_hotline
 
     @classmethod
     def open(cls, url: str, **options: Any) -> ReadSide:
-        read = cls(Hotline.open(url, create=False), **options)
-        read._owns_hotline = True
-        return read
+        """The read side of the existing store at `url`, with the package's
+        defaults (a configured deployment: `adapters.config.open_read_side`)."""
+        return cls(Hotline.open(url, create=False), owns_hotline=True, **options)
 
     def close(self) -> None:
         self.store.close()
@@ -65,23 +69,29 @@ class ReadSide:
     # -- the report -----------------------------------------------------------
 
     def report(self, period: str | Period, as_of: date | None = None,
-               catch_up: bool = True) -> dict[str, Any]:
-        """The §5 report JSON (as a dict) for `period` as of `as_of` (today)."""
-        return self.report_at(period, as_of, catch_up)[0]
+               catch_up: bool = True, metrics: str = DEFAULT_METRICS) -> dict[str, Any]:
+        """The §5 report JSON (as a dict) for `period` as of `as_of` (today),
+        by the metric catalogue `metrics` (hotline-metrics/2 unless
+        "hotline-metrics/1" is asked for: then exactly the /1 report)."""
+        return self.report_at(period, as_of, catch_up, metrics)[0]
 
     def report_at(self, period: str | Period, as_of: date | None = None,
-                  catch_up: bool = True) -> tuple[dict[str, Any], int]:
+                  catch_up: bool = True, metrics: str = DEFAULT_METRICS
+                  ) -> tuple[dict[str, Any], int]:
         """The report and the log position its views had reached."""
         p, a = _period(period), as_of or today()
+        check_metrics(metrics)
         if catch_up:
             self.catch_up()
         with self.store.read() as tx:
             cases, position = self._cases(tx)
-            rows = report.cohort(tx, cases, p, a, "channel, category, steps")
-            out = report.header(p, a)
-            out.update(report.compliance_section(rows, a))
+            out = report.header(p, a, metrics)
+            rows = report.cohort(tx, cases, p, a, "channel, category, steps, township")
+            if metrics != METRICS_2:  # by_township (§5.2) is /2 only
+                rows = [r[:3] for r in rows]
+            out.update(report.compliance_section(rows, a, metrics))
             out["linkage"] = report.linkage_section((r[2] for r in rows), a,
-                                                    self.hotline.calendar)
+                                                    self.hotline.calendar, metrics)
             out["topics"] = report.topics_section(tx, cases, p, a)
         return out, position
 
@@ -156,14 +166,14 @@ def _period(period: str | Period) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
 
-def report_for(hotline_or_url: Hotline | str, period: str, as_of: date | None = None
-               ) -> dict[str, Any]:
+def report_for(hotline_or_url: Hotline | str, period: str, as_of: date | None = None,
+               metrics: str = DEFAULT_METRICS) -> dict[str, Any]:
     """One-shot: the §5 report of the store (a `Hotline` or a store URL)."""
     if isinstance(hotline_or_url, str):
         with ReadSide.open(hotline_or_url) as read:
-            return read.report(period, as_of)
+            return read.report(period, as_of, metrics=metrics)
     read = ReadSide(hotline_or_url)
     try:
-        return read.report(period, as_of)
+        return read.report(period, as_of, metrics=metrics)
     finally:
         read.close()

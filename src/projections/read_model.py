@@ -25,7 +25,7 @@ from typing import Any
 from projections.asof import CaseAt, evaluate
 from projections.rows import PREFIX, SKIPPED, Row, chain_of, decode, local_at
 from projections.steps import STEPS, Step, load_steps
-from projections.store import Tx, table_name
+from projections.store import BINARY, Tx, table_name
 from projections.taxonomy import Taxonomy, load
 from workflow.audit.digest import digest_of_sorted
 
@@ -105,7 +105,7 @@ class Cases:
         """The log digest at `position` from the heads of a generation that
         has reached exactly `position` (each case's version and chain there)."""
         heads = tx.stream(f"SELECT case_id, version, chain FROM {table_name(TABLE, generation)}"
-                          f" ORDER BY case_id{tx.dialect.binary}")
+                          f" ORDER BY case_id{BINARY[tx.dialect.name]}")
         return str(digest_of_sorted(((c, int(v), h) for c, v, h in heads), position))
 
     def _fold(self, record: Record, row: Row) -> None:

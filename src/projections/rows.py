@@ -25,19 +25,20 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from projections.steps import STEPS
 from workflow import Case, Hotline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 1000  # rows per page: one transaction each
 PREFIX = "hotline.case:"
-# Topics no figure of the read model depends on (see steps.py): their rows
-# only move the case's head (version and chain) for the log digest.
-SKIPPED = frozenset(PREFIX + n for n in ("Acknowledged", "Contributed", "Urged",
-                                         "DeadlinesRecomputed"))
 _EVENTS: dict[str, type[Any]] = {
     PREFIX + name: cls for name, cls in vars(Case).items()
     if isinstance(cls, type) and issubclass(cls, Case.Event) and cls is not Case.Event
 }
+# Topics whose events make no step (steps.STEPS is the one list of what each
+# event means to a figure): their rows only move the case's head (version
+# and chain) for the log digest, and are never parsed.
+SKIPPED = frozenset(t for t in _EVENTS if t[len(PREFIX):] not in STEPS)
 
 
 @dataclass(frozen=True)

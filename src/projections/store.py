@@ -17,13 +17,16 @@ digest reads it here instead of hashing the whole log.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
+from persistence.dialect import POSTGRES, SQLITE, Dialect
+from persistence.views import connect_views
 from workflow import Hotline
+
+__all__ = ["BINARY", "CURSORS", "DIGESTS", "POSTGRES", "POSITIONS", "SQLITE", "Conflict",
+           "Dialect", "EventRows", "Tx", "ViewStore", "table_name"]
 
 POSITIONS = "projection_positions"
 DIGESTS = "projection_digests"
@@ -31,21 +34,8 @@ CURSORS = "rebuild_cursors"
 STATES = ("live", "next", "check", "retired")
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """What differs between SQLite and PostgreSQL in our SQL: placeholders."""
-
-    name: str
-    param: str
-    binary: str  # the collation that orders text by its bytes (as Python does)
-
-    def sql(self, text: str) -> str:
-        # Our statements are written with `?`; none contains a literal `?`.
-        return text if self.param == "?" else text.replace("?", self.param)
-
-
-SQLITE = Dialect("sqlite", "?", "")
-POSTGRES = Dialect("postgresql", "%s", ' COLLATE "C"')
+# The collation that orders text by its bytes, as Python sorts it.
+BINARY = {SQLITE.name: "", POSTGRES.name: ' COLLATE "C"'}
 
 
 class Tx:
@@ -148,17 +138,7 @@ class ViewStore:
     @classmethod
     def for_env(cls, env: Any) -> ViewStore:
         """The views of the store that persistence settings `env` name."""
-        module = env.get("PERSISTENCE_MODULE") or ""
-        if module.endswith("sqlite"):
-            name = env.get("SQLITE_DBNAME") or ""
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so DDL
-            # (CREATE/DROP of generations) is transactional too.
-            conn = sqlite3.connect(name, uri=name.startswith("file:"), timeout=60,
-                                   isolation_level=None, check_same_thread=False)
-            return cls(conn, SQLITE)
-        if module.endswith("postgres"):
-            return cls(_pg_connect(env), POSTGRES)
-        raise ValueError(f"views need a SQLite or PostgreSQL store, not {module!r}")
+        return cls(*connect_views(env))
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -192,22 +172,6 @@ class ViewStore:
 
     def close(self) -> None:
         self.connection.close()
-
-
-def _pg_connect(env: Any) -> Any:
-    import psycopg
-    from psycopg import sql
-
-    conn = psycopg.connect(
-        dbname=env.get("POSTGRES_DBNAME"), host=env.get("POSTGRES_HOST"),
-        port=env.get("POSTGRES_PORT"), user=env.get("POSTGRES_USER"),
-        password=env.get("POSTGRES_PASSWORD") or None, autocommit=True,
-        connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT") or 5),
-    )
-    schema = env.get("POSTGRES_SCHEMA")
-    if schema:
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-    return conn
 
 
 class EventRows:

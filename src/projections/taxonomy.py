@@ -1,7 +1,8 @@
 """The keyword taxonomy that classifies a case without a topic.
 
-A JSON data file (`taxonomy.json` here by default; a deployment points
-`HOTLINE_TAXONOMY` at its own): topic codes in priority order, each with
+A JSON data file (`taxonomy.json` here by default; a deployment names its
+own in its configuration: `HOTLINE_TAXONOMY` or `taxonomy` in the config
+file, read by adapters/config.py): topic codes in priority order, each with
 keywords. A case's topic is the one whose keywords occur most often in its
 content (non-overlapping occurrences, longest keyword first), the earlier
 topic on a tie, and the fallback (`other`) when none occurs. After replacing
@@ -11,13 +12,10 @@ the file, rebuild `topics` (--from-scratch).
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-
-ENV_VAR = "HOTLINE_TAXONOMY"
 
 
 class TaxonomyError(ValueError):
@@ -85,8 +83,8 @@ def parse(text: str, where: str) -> Taxonomy:
 
 
 def load(path: str | Path | None = None) -> Taxonomy:
-    """The taxonomy at `path`, else $HOTLINE_TAXONOMY, else the default."""
-    chosen = path or os.environ.get(ENV_VAR)
+    """The taxonomy at `path`, else the package's."""
+    chosen = path
     if chosen:
         try:
             text = Path(chosen).read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,16 +18,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import (
-    IntegrityError,
-    JSONTranscoder,
-    PersistenceError,
-    Transcoder,
-)
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
+from workflow import lifecycle
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
-from workflow.commands import SHANGHAI, Command, Receive, local_time, parse_command
+from workflow.commands import SHANGHAI, Command, Merge, Receive, local_time, parse_command
 from workflow.errors import (
     CaseAlreadyExists,
     CaseNotFound,
@@ -37,9 +33,8 @@ from workflow.errors import (
 )
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
-from workflow.prefetch import select_streams
+from workflow.ports import EventStreams
 from workflow.store_url import DEFAULT_STORE, prepare_store
-from workflow.transcoder import FastJSONTranscoder
 from workflow.view import CaseView, read_case
 
 CitizenCodec = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
@@ -47,6 +42,16 @@ CitizenCodec = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
 
 def _plain_citizen(case: str, citizen: dict[str, Any] | None) -> dict[str, Any] | None:
     return citizen
+
+
+@dataclass
+class BatchDecision:
+    """A decided batch, not stored yet: per command its outcome (or the
+    error that rejected it) and the events it recorded; the cases touched."""
+
+    results: list[Outcome | WorkflowError]
+    events: list[list[Case.Event]]
+    cases: dict[UUID, Case]
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,29 @@ class Outcome:
     duplicate: bool
 
 
+# The one cache of cases (the batch path's): about 2.4 KB per cached case
+# (docs/performance.md), so the default bound is ~150 MiB at most. Cases in
+# a final state are not kept: nothing more can happen to them (a re-imported
+# line for one reads it back in its batch's bulk read).
+CASE_CACHE = 65_536
+
+
+def _final_states() -> frozenset[str]:
+    """States the lifecycle table leads out of by no row."""
+    rows = (*lifecycle.TABLE, *lifecycle.INTERNAL)
+    return frozenset(s for s in lifecycle.STATES if not any(s in r.sources for r in rows))
+
+
 class Hotline(Application[UUID]):
-    """The hotline case workflow engine."""
+    """The hotline case workflow engine.
+
+    eventsourcing's own repository cache stays off (`AGGREGATE_CACHE_MAXSIZE`
+    unset: in 9.5.6 a value of 0 would make it unbounded): `execute` reads
+    the case from the store every time, so two processes writing one store
+    decide over what is stored; the batch path keeps one bounded LRU of
+    cases (`case_cache`, see `CASE_CACHE`)."""
 
     name = "Hotline"
-    env = {"AGGREGATE_CACHE_MAXSIZE": "0"}
 
     def __init__(
         self,
@@ -72,15 +95,23 @@ class Hotline(Application[UUID]):
         calendar: Calendar | None = None,
         citizen_codec: CitizenCodec | None = None,
         url: str | None = None,
+        streams: EventStreams | None = None,
+        case_cache: int = CASE_CACHE,
     ) -> None:
         super().__init__(env)
+        if case_cache < 0:
+            raise ValueError(f"case_cache must be 0 or more, got {case_cache}")
+        self.case_cache = case_cache
         self.url = url
+        # The bulk read/write of the store (persistence.streams_for), given by
+        # the composition root; without it a batch reads case by case.
+        self.streams = streams
         self.policies = policies or PolicyBook()
         self.calendar = calendar or default_calendar()
         # Seam for personal data protection: turns the citizen object of a
         # receive into what is stored (e.g. encrypted with a per-case key).
         self.citizen_codec = citizen_codec or _plain_citizen
-        self._loaded: OrderedDict[UUID, Case] = OrderedDict()  # import's LRU
+        self._loaded: OrderedDict[UUID, Case] = OrderedDict()  # the batch path's LRU
         self._absent: set[UUID] = set()  # cases of the current batch not in the store
 
     @classmethod
@@ -90,13 +121,6 @@ class Hotline(Application[UUID]):
         `create=False` opens an existing store only (`StoreUnavailable`
         when there is none: a reader never creates one)."""
         return cls(prepare_store(url, create=create), url=url, **options)
-
-    def construct_transcoder(self) -> Transcoder:
-        transcoder = super().construct_transcoder()
-        if type(transcoder) is JSONTranscoder:  # the default: same bytes, cheaper (transcoder.py)
-            transcoder = FastJSONTranscoder()
-            self.register_transcodings(transcoder)
-        return transcoder
 
     # -- one method per action ------------------------------------------------
 
@@ -133,10 +157,20 @@ class Hotline(Application[UUID]):
     def reopen(self, case: str, **fields: Any) -> int:
         return self.execute({"case": case, "action": "reopen", **fields})
 
-    def close(self, case: str | None = None, **fields: Any) -> int:  # type: ignore[override]
-        if case is None:  # Application.close(): release the store
-            super().close()
-            return 0
+    def contact(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "contact", **fields})
+
+    def reassign(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "reassign", **fields})
+
+    def merge(self, case: str, **fields: Any) -> int:
+        """Merge the repeat `case` into `into`: both cases' events are stored
+        in one transaction, or neither (spec §2)."""
+        return self.execute({"case": case, "action": "merge", **fields})
+
+    def close_case(self, case: str, **fields: Any) -> int:
+        """The `close` action (办结). Not `close()`: that is eventsourcing's
+        `Application.close()`, which releases the store."""
         return self.execute({"case": case, "action": "close", **fields})
 
     def execute(self, command: dict[str, Any] | Command) -> int:
@@ -161,30 +195,82 @@ class Hotline(Application[UUID]):
         return retrying_conflicts(lambda: self._batch_once(commands), self._loaded.clear)
 
     def _batch_once(self, commands: Sequence[Command]) -> list[Outcome | WorkflowError]:
-        pending: dict[UUID, Case] = {}
         try:
-            pending.update(self._prefetch(commands))
-            results = [self._try(cmd, pending) for cmd in commands]
-            self._save(pending.values(), "(batch)")
+            if self._bulk():
+                decision = self.decide_batch(commands)
+                stored = self.encode(e for events in decision.events for e in events)
+                self._insert(stored, decision.cases)
+            else:
+                decision = self._decide_saving(commands)
         except BaseException:
             self._loaded.clear()  # cached cases may hold events that were not stored
             raise
-        for agg_id, agg in pending.items():
+        self.remember(decision)
+        return decision.results
+
+    def decide_batch(self, commands: Sequence[Command]) -> BatchDecision:
+        """Decide `commands` in order over the cached and stored cases and
+        store nothing: each accepted command's new events, in command order
+        (the order one `execute` per command would store them in). The
+        caller stores them (`encode`, then the store's bulk write), then
+        `remember`s the decision; a parallel import does so in another
+        process."""
+        pending = self._prefetch(commands)
+        results: list[Outcome | WorkflowError] = []
+        events: list[list[Case.Event]] = []
+        for cmd in commands:
+            result = self._try(cmd, pending)
+            results.append(result)
+            new: list[Case.Event] = []
+            if isinstance(result, Outcome) and not result.duplicate:
+                for ref in cases_of(cmd):  # a merge records in both its cases
+                    case = pending.get(case_id(ref))
+                    if case is not None:
+                        new.extend(case.collect_events())  # type: ignore[arg-type]
+            events.append(new)
+        return BatchDecision(results, events, pending)
+
+    def _decide_saving(self, commands: Sequence[Command]) -> BatchDecision:
+        """A batch without the bulk write: decided, then saved by `save()`."""
+        pending = self._prefetch(commands)
+        results = [self._try(cmd, pending) for cmd in commands]
+        self._save(pending.values(), "(batch)")
+        return BatchDecision(results, [], pending)
+
+    def encode(self, events: Iterable[Case.Event]) -> list[StoredEvent]:
+        """The stored form of `events`, by the application's own mapper."""
+        to_stored = self.mapper.to_stored_event
+        return [to_stored(e) for e in events]
+
+    def remember(self, decision: BatchDecision) -> None:
+        """Keep a stored decision's cases in the cache."""
+        for agg_id, agg in decision.cases.items():
             self._remember(agg_id, agg)
-        return results
+
+    def forget(self, refs: Iterable[str]) -> None:
+        """Drop cases from the cache (another process changed them)."""
+        for ref in refs:
+            self._loaded.pop(case_id(ref), None)
+
+    def is_cached(self, ref: str) -> bool:
+        return case_id(ref) in self._loaded
+
+    def _bulk(self) -> bool:
+        """Whether batches go through the store's bulk write (not with
+        snapshots, which `save()` takes)."""
+        return self.streams is not None and self.snapshots is None
 
     def _prefetch(self, commands: Sequence[Command]) -> dict[UUID, Case]:
         """The cases of a batch that are not cached, read in one query each
         chunk (one `repository.get` per case costs a round trip per line).
         Cases that do not exist are simply absent from the result; the
         `_absent` set spares `_decide` asking the store about them again."""
-        wanted = {i for i in {case_id(c.case) for c in commands} if i not in self._loaded}
+        refs = {c.case for c in commands} | {c.into for c in commands if isinstance(c, Merge)}
+        wanted = {i for i in {case_id(r) for r in refs} if i not in self._loaded}
         self._absent = set()
-        if not wanted or self.snapshots is not None:
-            return {}
-        streams = select_streams(self.recorder, wanted)
-        if streams is None:  # a recorder without a bulk read: one case at a time
-            return {}
+        if not wanted or self.snapshots is not None or self.streams is None:
+            return {}  # without a bulk read: one case at a time
+        streams = self.streams.select(wanted)
         self._absent = wanted - streams.keys()
         return {
             agg_id: replay(self.mapper.to_domain_event(e) for e in stored)  # type: ignore[misc]
@@ -222,7 +308,11 @@ class Hotline(Application[UUID]):
         case = pending.get(agg_id) or self._load(agg_id, cached)
         if case is not None and _seen(cmd, case):
             return Outcome(cmd.case, case.version, duplicate=True)
-        if isinstance(cmd, Receive):
+        if isinstance(cmd, Merge):
+            if case is None:
+                raise CaseNotFound(cmd.case)
+            self._merge(cmd, case, pending, cached)
+        elif isinstance(cmd, Receive):
             if case is not None:
                 raise CaseAlreadyExists(cmd.case)
             policy = self.policies.in_force(cmd.at.date())
@@ -237,6 +327,20 @@ class Hotline(Application[UUID]):
         pending[agg_id] = case
         return Outcome(cmd.case, case.version, duplicate=False)
 
+    def _merge(self, cmd: Merge, repeat: Case, pending: dict[UUID, Case], cached: bool) -> None:
+        """Decide both halves of a merge, then record both (nothing is
+        recorded when either is rejected); both cases go into `pending`, so
+        they are saved in the same transaction."""
+        target_id = case_id(cmd.into)
+        target = repeat if target_id == repeat.id else (
+            pending.get(target_id) or self._load(target_id, cached))
+        policy = self.policies.in_force(cmd.at.date())
+        merged, recorded = lifecycle.decide_merge(repeat, target, cmd, policy, self.calendar)
+        assert target is not None
+        repeat.record(merged, cmd)
+        target.record(recorded, cmd)
+        pending[target_id] = target
+
     def _load(self, agg_id: UUID, cached: bool) -> Case | None:
         if cached and agg_id in self._loaded:
             self._loaded.move_to_end(agg_id)
@@ -248,10 +352,13 @@ class Hotline(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
-    def _remember(self, agg_id: UUID, case: Case, limit: int = 20_000) -> None:
+    def _remember(self, agg_id: UUID, case: Case) -> None:
+        if case.state in _FINAL or not self.case_cache:
+            self._loaded.pop(agg_id, None)
+            return
         self._loaded[agg_id] = case
         self._loaded.move_to_end(agg_id)
-        if len(self._loaded) > limit:
+        if len(self._loaded) > self.case_cache:
             self._loaded.popitem(last=False)
 
     def _save(self, cases: Iterable[Case], ref: str) -> None:
@@ -261,9 +368,7 @@ class Hotline(Application[UUID]):
         # the versions read, before save() collects the pending events
         bases = {case.id: case.version - len(case._pending_events) for case in cases}
         try:
-            flush = getattr(self.citizen_codec, "flush", None)
-            if flush is not None:  # per-case keys are stored before the events needing them
-                flush()
+            self._flush_keys()
             self.save(*cases)
         except IntegrityError:
             for case in cases:  # nothing was stored: drop the unsaved events
@@ -289,6 +394,40 @@ class Hotline(Application[UUID]):
             if vault_clashes and case.ref in vault_clashes:
                 return case.ref
         return ref
+
+    def insert_stored(self, stored: Sequence[StoredEvent]) -> None:
+        """Store encoded events, in the order given, in one transaction
+        (ConcurrencyConflict if another writer took one of their versions)."""
+        self._insert(stored, {})
+
+    def store_keys(self) -> None:
+        """Store the per-case keys the citizen codec made (before the events
+        that need them)."""
+        self._flush_keys()
+
+    def _insert(self, stored: Sequence[StoredEvent], cases: dict[UUID, Case]) -> None:
+        """Store a batch's encoded events, in the order given, in one
+        transaction, through the recorder's `insert_events`: the rows
+        `save()` writes (it encodes with the same mapper and calls the same
+        method, plus bookkeeping for snapshots and followers this application
+        has none of)."""
+        if not stored:
+            return
+        assert self.streams is not None
+        try:
+            self._flush_keys()
+            self.streams.insert(stored)
+        except IntegrityError:
+            self._loaded.clear()
+            new = Counter(UUID(str(e.originator_id)) for e in stored)
+            touched = [c for i, c in cases.items() if i in new]
+            bases = {c.id: c.version - new[c.id] for c in touched}
+            raise ConcurrencyConflict(self._moved(touched, bases, "(batch)")) from None
+
+    def _flush_keys(self) -> None:
+        flush = getattr(self.citizen_codec, "flush", None)
+        if flush is not None:  # per-case keys are stored before the events needing them
+            flush()
 
     # -- reads -------------------------------------------------------------------
 
@@ -332,6 +471,15 @@ class Hotline(Application[UUID]):
         case = replay(events)
         ref_day = today or (limit.date() if as_of is not None else datetime.now(SHANGHAI).date())
         return read_case(case, events, self.calendar, ref_day)
+
+
+_FINAL = _final_states()
+
+
+def cases_of(cmd: Command) -> tuple[str, ...]:
+    """The cases a command concerns: its own, and a merge's `into`."""
+    into = cmd.__dict__.get("into")
+    return (cmd.case, into) if isinstance(into, str) and into != cmd.case else (cmd.case,)
 
 
 BATCH_ATTEMPTS = 12  # about 20 s of pauses in all before a conflict is given up

@@ -67,6 +67,7 @@ class CaseView(BaseModel):
     reply_due: date | None
     close_due: date | None
     return_due: date | None
+    contact_due: date | None = None  # hotline-spec/2
     policy: str
     calendar: str
     returns: int
@@ -74,6 +75,10 @@ class CaseView(BaseModel):
     reopenings: int
     urges: int
     last_result: str | None
+    last_resolved: bool | None = None  # hotline-spec/2: the latest callback's `resolved`
+    reassignments: int = 0  # hotline-spec/2
+    merged_into: str | None = None  # hotline-spec/2: the case this one repeats
+    repeats: list[str] = []  # hotline-spec/2: the repeats merged into this case
     history: list[HistoryEntry]
 
     def masked(self) -> CaseView:
@@ -118,8 +123,11 @@ def read_case(case: Case, events: list[Case.Event], calendar: Calendar, today: d
         topic=case.topic, content=case.content, lead=case.lead,
         co_units=list(case.co_units), acknowledged=sorted(case.acknowledged),
         deadlines=deadlines, light=worst, reply_due=case.reply_due,
-        close_due=case.close_due, return_due=case.return_due, policy=case.policy_id,
+        close_due=case.close_due, return_due=case.return_due, contact_due=case.contact_due,
+        policy=case.policy_id,
         calendar=case.calendar_id, returns=case.returns, extensions=case.extensions,
         reopenings=case.reopenings, urges=case.urges, last_result=case.last_result,
+        last_resolved=case.last_resolved, reassignments=case.reassignments,
+        merged_into=case.merged_into, repeats=list(case.repeats),
         history=[history_entry(e) for e in events],
     )

@@ -77,13 +77,20 @@ def _lead(actions: list[dict[str, Any]]) -> str | None:
     return leads[-1] if leads else None
 
 
-def generate_actions(cases: int, seed: int = 2016) -> list[dict[str, Any]]:
-    """`cases` cases received through 2016, interleaved in time order."""
+def generate_actions(
+    cases: int, seed: int = 2016, per_day: int | None = None
+) -> list[dict[str, Any]]:
+    """`cases` cases received through 2016 (or, with `per_day`, that many
+    starting each day from 2016-01-01: a megacity's density), interleaved in
+    time order."""
     rng = random.Random(seed)
     year = datetime(2016, 1, 1, 8)
     rows: list[tuple[str, str, int, dict[str, Any]]] = []
     for n in range(cases):
-        start = year + timedelta(days=rng.randrange(366), minutes=rng.randrange(600))
+        if per_day:
+            start = year + timedelta(days=n // per_day, minutes=rng.randrange(600))
+        else:
+            start = year + timedelta(days=rng.randrange(366), minutes=rng.randrange(600))
         ref = f"GEN{start:%Y%m%d}-{n:06d}"
         for seq, action in enumerate(case_actions(ref, rng, start)):
             rows.append((action["at"], ref, seq, action))
@@ -91,10 +98,11 @@ def generate_actions(cases: int, seed: int = 2016) -> list[dict[str, Any]]:
     return [r[3] for r in rows]
 
 
-def generate_lines(cases: int, seed: int = 2016) -> bytes:
+def generate_lines(cases: int, seed: int = 2016, per_day: int | None = None) -> bytes:
     """The JSON Lines file of `generate_actions`, as bytes."""
     return b"".join(
-        json.dumps(a, ensure_ascii=False).encode() + b"\n" for a in generate_actions(cases, seed)
+        json.dumps(a, ensure_ascii=False).encode() + b"\n"
+        for a in generate_actions(cases, seed, per_day)
     )
 
 

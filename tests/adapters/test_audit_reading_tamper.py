@@ -144,7 +144,7 @@ def test_an_old_store_goes_on_in_format_2(store_url: str, old_raw: RawStore) -> 
     app = Hotline.open(store_url)
     try:
         app.callback(OLD_VICTIM, at="2016-08-08T15:30:00+08:00", result="satisfied")
-        app.close(OLD_VICTIM, at="2016-08-08T15:40:00+08:00")
+        app.close_case(OLD_VICTIM, at="2016-08-08T15:40:00+08:00")
     finally:
         app.close()
     assert audit(store_url, "verify", "--all").exit_code == 0

@@ -118,7 +118,7 @@ def test_rejected_lines_are_reported_and_kept_byte_for_byte(
         "(callback is allowed from: replied)",
         "line 4: case X1: invalid command: field 'action': unknown action 'escalate' "
         "(one of receive, assign, acknowledge, return, extend, urge, contribute, reply, "
-        "answer, callback, reopen, close)",
+        "answer, callback, reopen, close, contact, reassign, merge)",
         "line 6: malformed JSON: Expecting ',' delimiter at column 35",
     ]
     rejects = Path(f"{path}.rejects.jsonl")

@@ -39,9 +39,10 @@ def clean_url(store_url: str, tmp_path: Path) -> Iterator[str]:
         yield from pg_schema_url()
 
 
-def import_file(path: Path, url: str) -> subprocess.Popen[bytes]:
+def import_file(path: Path, url: str, workers: str = "1") -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(HOTLINE), "import", str(path), "--store", url, "--batch", BATCH, "--quiet"],
+        [str(HOTLINE), "import", str(path), "--store", url, "--batch", BATCH, "--quiet",
+         "--workers", workers],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
 
@@ -63,8 +64,9 @@ def kill_once_stored_more_than(
     return count_events(url)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_killed_import_run_again_stores_what_a_clean_run_stores(
-    store_url: str, clean_url: str, tmp_path: Path
+    store_url: str, clean_url: str, tmp_path: Path, workers: str
 ) -> None:
     lines = generate_lines(CASES, seed=11).splitlines(keepends=True)
     for i, bad in enumerate(REJECTS, start=1):
@@ -73,11 +75,12 @@ def test_a_killed_import_run_again_stores_what_a_clean_run_stores(
     path.write_bytes(b"".join(lines))
     total = len(lines) - len(REJECTS)
 
-    first = kill_once_stored_more_than(import_file(path, store_url), store_url, 0)
-    second = kill_once_stored_more_than(import_file(path, store_url), store_url, first, 0.05)
+    first = kill_once_stored_more_than(import_file(path, store_url, workers), store_url, 0)
+    second = kill_once_stored_more_than(import_file(path, store_url, workers), store_url,
+                                        first, 0.05)
     assert 0 < first < second < total, (first, second, total)
 
-    resumed = import_file(path, store_url)
+    resumed = import_file(path, store_url, workers)
     out, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 1, err  # the sprinkled rejects
     assert out.decode().strip() == (

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-import projections.store
+import persistence.views
 from adapters.cli.main import cli
 from workflow import Hotline
 from workflow.commands import parse_command
@@ -58,7 +58,7 @@ def locked(small_store: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         kwargs["timeout"] = 0.2
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(projections.store.sqlite3, "connect", impatient)
+    monkeypatch.setattr(persistence.views.sqlite3, "connect", impatient)
     monkeypatch.setenv("SQLITE_LOCK_TIMEOUT", "1")
     holder = real(small_store.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")

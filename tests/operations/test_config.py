@@ -90,3 +90,76 @@ def test_every_store_command_opens_through_the_configuration(tmp_path: Path) -> 
         assert app.case("C-1").policy == "xiangtan/2027"  # the config file's policy was used
     finally:
         app.close()
+
+
+# -- the composition root (issue 9, item 5) ------------------------------------------------
+
+
+def test_audit_deadlines_recomputes_with_the_configured_policy(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path}/audit.db"
+    app = open_configured(store=store, environ={})
+    app.receive("AUD-1", at="2016-08-01T09:00:00", channel="mayor_hotline",
+                category="complaint", content="工地夜间施工噪音扰民")
+    app.close()
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["audit", "deadlines", "AUD-1", "--store", store,
+                                "--today", "2027-03-01"], env={"HOTLINE_POLICIES": ""})
+    assert plain.exit_code == 0, plain.output
+    assert "DIFFERS" not in plain.output and "xiangtan/2027" not in plain.output
+    policy = str(FIXTURES / "policy-2027.toml")
+    chosen = runner.invoke(cli, ["audit", "deadlines", "AUD-1", "--store", store,
+                                 "--today", "2027-03-01", "--policy", policy])
+    assert chosen.exit_code == 0, chosen.output
+    assert "[xiangtan/2027" in chosen.output and "DIFFERS" in chosen.output
+
+
+def test_the_taxonomy_is_configured_and_shown(tmp_path: Path) -> None:
+    import json
+
+    own = tmp_path / "taxonomy.json"
+    text = (Path(__file__).parents[2] / "src" / "projections" / "taxonomy.json").read_text("utf-8")
+    data = json.loads(text)
+    data["id"] = "county/2027"
+    own.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path = config_file(tmp_path, 'taxonomy = "taxonomy.json"\n')
+    config = load_config(config_file=path, environ={})
+    assert config.taxonomy.value == own and config.taxonomy_id() == "county/2027"
+    from_env = load_config(environ={"HOTLINE_TAXONOMY": str(own)}, cwd=tmp_path / "none")
+    assert from_env.taxonomy.source == "env HOTLINE_TAXONOMY"
+    shown = CliRunner().invoke(cli, ["config", "--config", str(path), "--store",
+                                     f"sqlite:///{tmp_path}/x.db"], env={"HOTLINE_TAXONOMY": ""})
+    assert shown.exit_code == 0, shown.output
+    assert "taxonomy" in shown.output and "county/2027" in shown.output
+    default = CliRunner().invoke(cli, ["config", "--store", f"sqlite:///{tmp_path}/x.db"],
+                                 env={"HOTLINE_TAXONOMY": "", "HOTLINE_CONFIG": ""})
+    assert "(package: " in default.output
+
+
+def test_the_read_side_of_the_root_uses_the_configured_taxonomy(tmp_path: Path) -> None:
+    from adapters.config import open_read_side
+
+    own = tmp_path / "taxonomy.json"
+    own.write_text('{"id": "mini/1", "fallback": "other", "topics": '
+                   '[{"code": "lights", "keywords": ["路灯"]}]}', encoding="utf-8")
+    config = load_config(store=f"sqlite:///{tmp_path}/r.db",
+                         environ={"HOTLINE_TAXONOMY": str(own)})
+    read = open_read_side(config)
+    try:
+        assert read.projections["topics"].taxonomy.id == "mini/1"
+        assert read.hotline.streams is not None  # the configured engine, bulk path and all
+    finally:
+        read.close()
+
+
+def test_close_without_a_case_is_not_the_close_action(tmp_path: Path) -> None:
+    app = open_configured(store=f"sqlite:///{tmp_path}/c.db", environ={})
+    try:
+        with pytest.raises(TypeError):
+            app.close("C-1")  # type: ignore[call-arg]
+        app.receive("C-1", at="2016-08-01T09:00:00", channel="mayor_hotline",
+                    category="help", content="路灯不亮")
+        app.answer("C-1", at="2016-08-01T10:00:00", text="已解答")
+        assert app.close_case("C-1", at="2016-08-01T11:00:00", waive_callback=True,
+                              reason="市民不需回访") == 3
+    finally:
+        app.close()

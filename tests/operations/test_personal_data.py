@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 
 from adapters.cli.main import cli
 from adapters.config import open_configured
-from adapters.keytable import KeyTable
 from adapters.personal_data import new_master_key
+from persistence.keys import KeyTable
 from tests.operations.stored import broken_links, raw_store_bytes
 from workflow import Hotline
 from workflow.personal import PersonalDataUnavailable

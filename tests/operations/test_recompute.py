@@ -76,7 +76,7 @@ def test_extensions_and_assignments_are_replayed_with_the_new_calendar(
     app.receive("R-4", at="2026-12-21T10:00:00", **LATE_2026)
     app.answer("R-4", at="2026-12-22T10:00:00", text="已答复")
     app.callback("R-4", at="2026-12-23T10:00:00", result="satisfied")
-    app.close("R-4", at="2026-12-23T11:00:00")  # closed: left alone
+    app.close_case("R-4", at="2026-12-23T11:00:00")  # closed: left alone
     before = app.case("R-2", today=date(2027, 1, 5))
     assert before.reply_due == date(2027, 1, 15) and before.return_due == date(2027, 1, 1)
     app.close()

@@ -49,7 +49,7 @@ def test_version_1_events_are_upcast_when_read(v1_store: Hotline) -> None:
 
 def test_old_cases_go_on_under_the_new_code_and_every_chain_verifies(v1_store: Hotline) -> None:
     v1_store.callback("V1-0001", at="2016-08-08T15:30:00+08:00", result="satisfied")
-    v1_store.close("V1-0001", at="2016-08-08T15:40:00+08:00")
+    v1_store.close_case("V1-0001", at="2016-08-08T15:40:00+08:00")
     v1_store.receive("V2-0001", at="2016-10-10T09:00:00+08:00", channel="mayor_hotline",
                      category="help", content="路灯不亮", operator="话务员11",
                      classification="0301")

@@ -142,7 +142,7 @@ def test_projections_equal_an_independent_fold(kind: str, rnd: random.Random,
                     cases[line["case"]] = h.events_of(line["case"])
             for days in as_of_days:
                 as_of = date(2016, 6, 25) + timedelta(days=days)
-                got = read.report("2016Q3", as_of, catch_up=False)
+                got = read.report("2016Q3", as_of, catch_up=False, metrics="hotline-metrics/1")
                 want = fold_report(cases, date(2016, 7, 1), date(2016, 9, 30), as_of,
                                    h.calendar)
                 for key in want:

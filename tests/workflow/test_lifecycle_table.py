@@ -37,6 +37,10 @@ SPEC_SOURCES: dict[str, set[str]] = {
     "callback": {"replied"},
     "reopen": {"callback"},
     "close": {"callback", "replied"},
+    # hotline-spec/2
+    "contact": {"assigned"},
+    "reassign": {"assigned"},
+    "merge": {"received", "assigned"},
 }
 STATES = ("received", "assigned", "replied", "callback", "closed")
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from uuid import uuid4
 
+from persistence import streams_for
+from persistence.streams import CHUNK
 from workflow import Hotline
 from workflow.case import case_id
 from workflow.commands import parse_command
-from workflow.prefetch import CHUNK, select_streams
 
 
 def receive(ref: str) -> dict[str, str]:
@@ -23,15 +24,17 @@ def test_select_streams_reads_more_than_a_chunk_and_skips_absent_ids(hotline: Ho
     assert not any(isinstance(o, Exception) for o in hotline.execute_batch(first + urges))
 
     absent = {uuid4() for _ in range(5)}
-    streams = select_streams(hotline.recorder, {case_id(r) for r in refs} | absent)
+    bulk = streams_for(hotline.recorder)
+    assert bulk is not None
+    streams = bulk.select({case_id(r) for r in refs} | absent)
 
-    assert streams is not None
     assert set(streams) == {case_id(r) for r in refs}
     assert [e.originator_version for e in streams[case_id(refs[0])]] == [1, 2]
     assert [e.originator_version for e in streams[case_id(refs[-1])]] == [1]
 
 
 def test_a_batch_sees_cases_stored_by_an_earlier_batch(hotline: Hotline) -> None:
+    hotline.streams = streams_for(hotline.recorder)
     hotline.execute_batch([parse_command(receive("P-1"))])
     hotline._loaded.clear()  # as if another process had stored it
     again = hotline.execute_batch([parse_command(receive("P-1")),
@@ -42,7 +45,7 @@ def test_a_batch_sees_cases_stored_by_an_earlier_batch(hotline: Hotline) -> None
 def test_other_recorders_have_no_bulk_read() -> None:
     app = Hotline({"PERSISTENCE_MODULE": "eventsourcing.popo"})
     try:
-        assert select_streams(app.recorder, {uuid4()}) is None
+        assert streams_for(app.recorder) is None
         outcome = app.execute_batch([parse_command(receive("P-1"))])[0]
         assert getattr(outcome, "version", None) == 1
     finally:

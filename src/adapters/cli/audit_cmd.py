@@ -24,15 +24,19 @@ from adapters.cli.audit_integrity_cmd import (
     verify_command,
     verify_export_command,
 )
-from adapters.cli.common import FullHelpGroup, errors_as_messages, finite_hours, store_option
+from adapters.cli.common import (
+    FullHelpGroup,
+    current_config,
+    errors_as_messages,
+    finite_hours,
+    store_option,
+)
 from workflow.audit.diff import diff
 from workflow.audit.replay import default_today, history, select, show
 from workflow.audit.timeline import clock_runs, recompute
-from workflow.calendar import default_calendar
 from workflow.case import Case
 from workflow.commands import SHANGHAI
 from workflow.personal import is_sealed
-from workflow.policy import PolicyBook
 from workflow.view import RIGHTS, CaseView
 
 
@@ -80,7 +84,7 @@ def show_command(case: str, version: int | None, as_of: str | None, recorded: bo
         warn_personal_data("this output")
     chosen = select(events, version=version, as_of=moment, recorded=recorded)
     day = parse_day(today, "--today") or default_today(moment)
-    view = show(case, chosen, default_calendar(), day)
+    view = show(case, chosen, current_config(store).calendar(), day)
     if fmt == "json":
         out = view.model_dump(mode="json")
         out["audit"] = {"version": version, "as_of": as_of, "recorded": recorded,
@@ -122,6 +126,10 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
     click.echo(f"  returns {view.returns}, extensions {view.extensions}, "
                f"reopenings {view.reopenings}, urges {view.urges}"
                f"{', last callback ' + view.last_result if view.last_result else ''}")
+    if view.merged_into:
+        click.echo(f"  merged into {view.merged_into} (a repeat request)")
+    if view.repeats:
+        click.echo(f"  repeats merged into it: {', '.join(view.repeats)}")
     click.echo(f"  chain {chain}")
 
 
@@ -145,7 +153,8 @@ def history_command(case: str, late_after: float, fmt: str, store: str) -> None:
     for s in steps:
         late = f"  LATE (+{_lag(s.lag)})" if s.late else ""
         due = ", ".join(f"{k} {v}" for k, v in s.deadlines.items()) or "no clock running"
-        click.echo(f"v{s.version} {s.event:<12} at {_local(s.at)}  recorded "
+        link = f" ({s.link})" if s.link else ""
+        click.echo(f"v{s.version} {s.event:<12}{link} at {_local(s.at)}  recorded "
                    f"{_local(s.recorded)}{late}  by {s.actor}  -> {s.state}; {due}")
 
 
@@ -164,7 +173,7 @@ def diff_command(case: str, v1: int, v2: int, fmt: str, store: str) -> None:
     """What changed in CASE between versions V1 and V2, and by which events."""
     with audit_store(store) as audit_db:
         events = case_events(audit_db, case)
-    changes = diff(case, events, v1, v2, default_calendar())
+    changes = diff(case, events, v1, v2, current_config(store).calendar())
     if fmt == "json":
         _json([c.as_json() for c in changes])
         return
@@ -192,7 +201,8 @@ def deadlines_command(case: str, today: str | None, policy_date: str, fmt: str,
     day = parse_day(today, "--today") or date.today()
     with audit_store(store) as audit_db:
         events = case_events(audit_db, case)
-    book, calendar = PolicyBook(), default_calendar()
+    config = current_config(store)
+    book, calendar = config.policy_book(), config.calendar()
     runs = clock_runs(events, calendar, day)
 
     def policy_for(action_day: date) -> Any:

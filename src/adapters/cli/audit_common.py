@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 import click
 
-from adapters.audit_store import AuditStore, case_rows, open_audit_store
-from adapters.cli.common import in_supported_range
+from adapters.audit_store import AuditStore, case_rows
+from adapters.cli.common import in_supported_range, open_read_only
 from workflow.application import replay
 from workflow.audit.rows import Undecodable, to_event
 from workflow.case import Case
-from workflow.errors import CaseNotFound, WorkflowError
+from workflow.errors import CaseNotFound
 from workflow.masking import mask_event
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,10 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @contextmanager
 def audit_store(url: str) -> Iterator[AuditStore]:
-    try:
-        store = open_audit_store(url)
-    except WorkflowError as e:
-        raise click.ClickException(str(e)) from None
+    store = open_read_only(url)
     try:
         yield store
     finally:

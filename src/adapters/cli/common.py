@@ -16,7 +16,7 @@ import click
 import psycopg
 from eventsourcing.persistence import PersistenceError
 
-from adapters.config import Config, load_config, open_configured
+from adapters.config import Config, load_config, open_audit, open_hotline, open_read_side
 from workflow import Hotline, WorkflowError
 from workflow.commands import EARLIEST, LATEST, local_time
 from workflow.period import Period, parse_period
@@ -136,8 +136,29 @@ def open_store(url: str, *, create: bool = True) -> Hotline:
     """The engine on `url`, with the configured policies, calendar and key;
     a command that only reads passes `create=False` (a missing store is
     `Error: no SQLite store at PATH`, nothing is created)."""
+    return _opening(url, lambda: open_hotline(current_config(url), create=create))
+
+
+def open_read(url: str, *, create: bool = True, **runner_options: Any) -> Any:
+    """The read side of `url` (taxonomy configured), owning its engine; the
+    views' own errors (a busy store) are left to `errors_as_messages`."""
+    hotline = open_store(url, create=create)
     try:
-        return open_configured(current_config(url), create=create)
+        return open_read_side(current_config(url), hotline=hotline, owns_hotline=True,
+                              **runner_options)
+    except BaseException:
+        hotline.close()
+        raise
+
+
+def open_read_only(url: str) -> Any:
+    """The store at `url` opened read-only, for the audit."""
+    return _opening(url, lambda: open_audit(current_config(url)))
+
+
+def _opening(url: str, opener: Callable[[], Any]) -> Any:
+    try:
+        return opener()
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed

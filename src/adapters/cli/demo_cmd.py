@@ -34,7 +34,7 @@ from adapters.cli.common import errors_as_messages, quiet_option
 from adapters.cli.import_cmd import ProgressBar as ImportBar
 from adapters.cli.import_cmd import RejectsFile
 from adapters.cli.projections_cmd import ProgressBar as CatchUpBar
-from adapters.config import load_config, open_configured
+from adapters.config import Config, load_config, open_hotline, open_read_side
 from adapters.demo import (
     EXEMPLARY_CASES,
     generate_seed_quarter,
@@ -43,6 +43,7 @@ from adapters.demo import (
 )
 from adapters.importer import Importer
 from projections import ReadSide
+from projections.figures import METRICS_1
 from workflow import Hotline, WorkflowError
 from workflow.period import Period, parse_period
 
@@ -93,12 +94,17 @@ def demo_store(store: str | None, out: Path) -> str:
     return f"sqlite:///{db}"  # an absolute path gives sqlite:////abs/hotline.db
 
 
+def demo_config(url: str) -> Config:
+    """The demo's configuration: the store alone, nothing from the environment."""
+    return load_config(store=url, environ={}, config_file=None,
+                       cwd=Path("/nonexistent-hotline-demo"))
+
+
 def open_demo_store(url: str) -> Hotline:
     # Deliberately not the deployment's configuration (see the module doc):
     # no environment, no config file, so no policy or calendar files.
     try:
-        return open_configured(load_config(store=url, environ={}, config_file=None,
-                                           cwd=Path("/nonexistent-hotline-demo")))
+        return open_hotline(demo_config(url))
     except WorkflowError as e:
         raise click.ClickException(str(e)) from None
     except Exception as e:  # the driver's own error: say which store failed
@@ -164,8 +170,8 @@ def demo_command(store: str | None, out: Path, cases: int | None, seed: int,
     data_set = generate(out, cases, seed)
     note(quiet, f"generated {data_set.lines} actions into {data_set.path}")
     url = demo_store(store, out)
-    read = ReadSide(open_demo_store(url))
-    read._owns_hotline = True
+    read: ReadSide = open_read_side(demo_config(url), hotline=open_demo_store(url),
+                                    owns_hotline=True)
     try:
         note(quiet, f"importing into {url}")
         note(quiet, import_file(read.hotline, data_set.path, data_set.lines, quiet))
@@ -173,7 +179,9 @@ def demo_command(store: str | None, out: Path, cases: int | None, seed: int,
         head = read.catch_up(progress=bar)
         bar.close()
         note(quiet, f"projections at position {head}")
-        report, position = read.report_at(data_set.period, data_set.as_of, catch_up=False)
+        # the seed demo's report stays the /1 report (it predates hotline-spec/2)
+        report, position = read.report_at(data_set.period, data_set.as_of, catch_up=False,
+                                          metrics=METRICS_1)
         data = bulletin_data(read, data_set.period, data_set.as_of, text,
                              report=report, position=position, pinned=data_set.exemplary)
     finally:

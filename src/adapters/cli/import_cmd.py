@@ -12,6 +12,7 @@ import click
 from tqdm import tqdm
 
 from adapters.cli.common import (
+    current_config,
     errors_as_messages,
     open_store,
     quiet_option,
@@ -122,10 +123,14 @@ def stopped_message(done: ImportSummary, error: BaseException) -> str:
               help="Lines per transaction.")
 @click.option("--max-line-bytes", default=MAX_LINE_BYTES, show_default=True,
               type=click.IntRange(min=1), help="Longer lines are rejected.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Processes that decide the lines, cases partitioned among them; "
+              "one writer commits the batches in order.")
 @quiet_option
 @errors_as_messages
 def import_command(
-    file: Path, store: str, rejects: Path | None, batch: int, max_line_bytes: int, quiet: bool
+    file: Path, store: str, rejects: Path | None, batch: int, max_line_bytes: int,
+    workers: int, quiet: bool,
 ) -> None:
     """Apply the actions in FILE (JSON Lines, '-' for stdin) in order.
 
@@ -159,7 +164,8 @@ def import_command(
 
         stream = sys.stdin.buffer if stdin else stack.enter_context(file.open("rb"))
         importer = Importer(hotline, batch_lines=batch, max_line_bytes=max_line_bytes,
-                            on_reject=on_reject, progress=bar.update)
+                            on_reject=on_reject, progress=bar.update, workers=workers,
+                            config=current_config(store))
         try:
             summary = importer.run(_lines(stream))
         except Exception as e:  # the store failed mid-run: say how far it got

@@ -24,12 +24,13 @@ from adapters.cli.common import (
     PERIOD,
     errors_as_messages,
     in_supported_range,
-    open_store,
+    open_read,
     quiet_option,
     show_progress,
     store_option,
 )
 from projections import ReadSide
+from projections.figures import DEFAULT_METRICS, METRICS
 from projections.rows import PAGE_SIZE
 from workflow.period import Period
 
@@ -107,9 +108,8 @@ class ProgressBar:
 
 
 def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> ReadSide:
-    hotline = open_store(store, create=False)  # these commands only read the log
-    read = ReadSide(hotline, page_size=page_size, pause=pause)
-    read._owns_hotline = True
+    # these commands only read the log: a missing store is an error
+    read: ReadSide = open_read(store, create=False, page_size=page_size, pause=pause)
     return read
 
 
@@ -187,9 +187,12 @@ def projections_command(store: str) -> None:
               "this date (YYYY-MM-DD, default today).")
 @click.option("--format", "fmt", default="json", show_default=True, cls=FormatOption,
               metavar="FORMAT")
+@click.option("--metrics", type=click.Choice(METRICS), default=DEFAULT_METRICS,
+              show_default=True, help="Metric catalogue: hotline-metrics/2 (spec §5.2, the "
+              "default) or hotline-metrics/1 (exactly the /1 report).")
 @store_option
 @errors_as_messages
-def report_command(period: Period, as_of: date | None, fmt: str, store: str,
+def report_command(period: Period, as_of: date | None, fmt: str, metrics: str, store: str,
                    **options: Any) -> None:
     """Print the figures of spec §5 for --period, or the bulletin, from the
     projections (caught up first).
@@ -204,7 +207,7 @@ def report_command(period: Period, as_of: date | None, fmt: str, store: str,
     p = period
     read = _read_side(store)
     try:
-        figures, position = read.report_at(p, as_of)
+        figures, position = read.report_at(p, as_of, metrics=metrics)
         request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
                                 position, options)
         output = REPORT_FORMATS[fmt](request)

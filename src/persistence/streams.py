@@ -1,15 +1,17 @@
-"""Read the stored events of many cases in one query (the bulk import's path).
+"""Many cases' streams in one statement, and a batch of stored events in one
+transaction: the bulk import's read and write (`workflow.ports.EventStreams`).
 
 eventsourcing's recorders read one aggregate per query; an import batch
 touches hundreds of cases, most of them new, so asking for each one costs a
-round trip per line. `select_streams` asks once per chunk of ids, for the
-two recorders the engine ships with, and returns None for any other
-recorder (the caller then falls back to the repository, one case at a time).
+round trip per line. `select` asks once per chunk of ids, in the recorder's
+own table through its datastore's transaction. `insert` hands the already
+encoded events to the recorder's `insert_events` (one transaction, the
+library's own statement, lock and notification ids).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -18,20 +20,38 @@ from eventsourcing.persistence import StoredEvent
 CHUNK = 500  # ids per statement: well inside SQLite's bound-variable limit
 
 
-def select_streams(recorder: Any, ids: Collection[UUID]) -> dict[UUID, list[StoredEvent]] | None:
-    """Each id's stored events in version order (absent ids: no entry)."""
+class RecorderStreams:
+    """The bulk read and write of one of eventsourcing's SQL recorders."""
+
+    def __init__(self, recorder: Any, select_chunk: Callable[[list[UUID]], list[StoredEvent]]):
+        self.recorder = recorder
+        self._select_chunk = select_chunk
+
+    def select(self, ids: Collection[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Each id's stored events in version order (absent ids: no entry)."""
+        ordered = list(ids)
+        streams: dict[UUID, list[StoredEvent]] = {}
+        for start in range(0, len(ordered), CHUNK):
+            for event in self._select_chunk(ordered[start:start + CHUNK]):
+                streams.setdefault(UUID(str(event.originator_id)), []).append(event)
+        return streams
+
+    def insert(self, events: Sequence[StoredEvent]) -> None:
+        """Store `events` in one transaction (IntegrityError if any of their
+        (case, version) is already taken: nothing is stored then)."""
+        if events:
+            self.recorder.insert_events(events)
+
+
+def streams_for(recorder: Any) -> RecorderStreams | None:
+    """The bulk access of `recorder`, or None for a recorder without SQL
+    (eventsourcing's in-memory POPO recorder: the caller then goes one case
+    at a time through the repository)."""
     select = _sqlite_select(recorder) or _postgres_select(recorder)
-    if select is None:
-        return None
-    ordered = list(ids)
-    streams: dict[UUID, list[StoredEvent]] = {}
-    for start in range(0, len(ordered), CHUNK):
-        for event in select(ordered[start:start + CHUNK]):
-            streams.setdefault(UUID(str(event.originator_id)), []).append(event)
-    return streams
+    return None if select is None else RecorderStreams(recorder, select)
 
 
-def _sqlite_select(recorder: Any) -> Any:
+def _sqlite_select(recorder: Any) -> Callable[[list[UUID]], list[StoredEvent]] | None:
     from eventsourcing.sqlite import SQLiteAggregateRecorder
 
     if not isinstance(recorder, SQLiteAggregateRecorder):
@@ -58,11 +78,11 @@ def _sqlite_select(recorder: Any) -> Any:
     return select
 
 
-def _postgres_select(recorder: Any) -> Any:
+def _postgres_select(recorder: Any) -> Callable[[list[UUID]], list[StoredEvent]] | None:
     try:
         from eventsourcing.postgres import PostgresAggregateRecorder
         from psycopg.sql import SQL, Identifier
-    except ImportError:  # the PostgreSQL driver is optional
+    except ImportError:  # pragma: no cover - the driver is a dependency
         return None
     if not isinstance(recorder, PostgresAggregateRecorder):
         return None

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
+from persistence.dialect import SQLITE, dialect_of, qualified_table
 
 TABLE = "hotline_citizen_keys"
 
@@ -34,15 +33,9 @@ class KeyTable:
     (its connection pool, its in-memory database, its PostgreSQL schema)."""
 
     def __init__(self, recorder: Any) -> None:
-        datastore = recorder.datastore
-        if isinstance(datastore, SQLiteDatastore):
-            self.dialect, self.table, self.mark = "sqlite", TABLE, "?"
-        elif isinstance(datastore, PostgresDatastore):
-            self.dialect, self.mark = "postgres", "%s"
-            self.table = f'"{datastore.schema}".{TABLE}'
-        else:
-            raise TypeError(f"no key table for {type(datastore).__name__}")
-        self.datastore = datastore
+        self.datastore = recorder.datastore
+        self.dialect = dialect_of(self.datastore)
+        self.table = qualified_table(self.datastore, TABLE)
         self._exists = False
 
     def exists(self) -> bool:
@@ -50,7 +43,7 @@ class KeyTable:
         so opening a store without a key never writes to it)."""
         if not self._exists:
             with self._cursor() as cur:
-                if self.dialect == "sqlite":
+                if self.dialect is SQLITE:
                     cur.execute("SELECT name FROM sqlite_master WHERE name = ?", (TABLE,))
                 else:
                     cur.execute("SELECT to_regclass(%s) IS NOT NULL", (self.table,))
@@ -61,11 +54,11 @@ class KeyTable:
     def ensure(self) -> None:
         if self.exists():
             return
-        blob = "BLOB" if self.dialect == "sqlite" else "BYTEA"
         with self._cursor() as cur:
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (case_ref TEXT PRIMARY KEY, "
-                f"master_id TEXT, wrapped {blob}, created TEXT NOT NULL, forgotten TEXT)"
+                f"master_id TEXT, wrapped {self.dialect.blob}, created TEXT NOT NULL, "
+                "forgotten TEXT)"
             )
         self._exists = True
 
@@ -75,7 +68,7 @@ class KeyTable:
             yield cur
 
     def _sql(self, text: str) -> str:
-        return text.replace("?", self.mark).replace("TABLE", self.table)
+        return self.dialect.sql(text).replace("TABLE", self.table)
 
     def _rows(self, cur: Any) -> list[tuple[Any, ...]]:
         rows = cur.fetchall()
@@ -152,20 +145,22 @@ class KeyTable:
         return now
 
     def _secure(self, cur: Any) -> None:
-        if self.dialect == "sqlite":  # freed bytes are overwritten with zeros
+        if self.dialect is SQLITE:  # freed bytes are overwritten with zeros
             cur.execute("PRAGMA secure_delete = ON")
 
     def _purge(self) -> None:
         """Leave no copy of replaced key bytes in the store's own files: the
         SQLite write-ahead log is checkpointed and truncated; PostgreSQL's
-        dead row versions are vacuumed away."""
-        if self.dialect == "sqlite":
+        dead row versions are vacuumed away. Both run outside a transaction,
+        on a connection of the datastore's pool (its public `cursor()`)."""
+        if self.dialect is SQLITE:
             with self.datastore.get_connection(commit=True) as conn:
-                conn._sqlite_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor = conn.cursor()  # autocommit: no BEGIN around the checkpoint
+                try:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    cursor.sqlite_cursor.close()
             return
         with self.datastore.get_connection() as pg:
             pg.autocommit = True  # VACUUM cannot run inside a transaction
-            try:
-                pg.execute(f"VACUUM {self.table}")
-            finally:
-                pg.autocommit = False
+            pg.execute(f"VACUUM {self.table}")

@@ -1,0 +1,45 @@
+"""What differs between SQLite and PostgreSQL in the engine's own SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """Placeholders and the few type names that differ."""
+
+    name: str
+    param: str
+    blob: str
+
+    def sql(self, text: str) -> str:
+        # Our statements are written with `?`; none contains a literal `?`.
+        return text if self.param == "?" else text.replace("?", self.param)
+
+
+SQLITE = Dialect("sqlite", "?", "BLOB")
+POSTGRES = Dialect("postgresql", "%s", "BYTEA")
+
+
+def dialect_of(datastore: Any) -> Dialect:
+    """The dialect of one of eventsourcing's datastores."""
+    from eventsourcing.sqlite import SQLiteDatastore
+
+    if isinstance(datastore, SQLiteDatastore):
+        return SQLITE
+    try:
+        from eventsourcing.postgres import PostgresDatastore
+    except ImportError:  # pragma: no cover - the driver is a dependency
+        PostgresDatastore = None  # type: ignore[assignment,misc]  # noqa: N806
+    if PostgresDatastore is not None and isinstance(datastore, PostgresDatastore):
+        return POSTGRES
+    raise TypeError(f"no SQL dialect for {type(datastore).__name__}")
+
+
+def qualified_table(datastore: Any, table: str) -> str:
+    """`table` as written in a statement: schema-qualified on PostgreSQL."""
+    if dialect_of(datastore) is POSTGRES:
+        return f'"{datastore.schema}"."{table}"'
+    return table
