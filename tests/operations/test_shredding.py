@@ -16,7 +16,6 @@ import base64
 import json
 
 import pytest
-from adapters.keytable import KeyTable
 from click.testing import CliRunner
 from cryptography.exceptions import InvalidTag
 
