@@ -18,12 +18,15 @@ from typing import Any
 from projections import bulletin, queries, report
 from projections.base import Projection
 from projections.figures import DEFAULT_METRICS, METRICS_2, check_metrics
+from projections.read_model import TABLE
 from projections.registry import default_projections
 from projections.runner import Progress, Runner, live_table
 from projections.store import Tx, ViewStore
 from workflow import Hotline
 from workflow.commands import SHANGHAI
 from workflow.period import Period, parse_period
+
+CASES = "cases"  # the per-case read model's projection name
 
 
 def today() -> date:
@@ -81,55 +84,56 @@ class ReadSide:
         if catch_up:
             self.catch_up()
         with self.store.read() as tx:
-            comp, pos1 = self._table(tx, "compliance", "compliance_cases")
-            link, pos2 = self._table(tx, "linkage", "linkage_cases")
-            topics, pos3 = self._table(tx, "topics", "topic_cases")
+            cases, position = self._cases(tx)
             out = report.header(p, a, metrics)
-            rows = report.cohort(tx, comp, p, a, "channel, category, steps, ref")
-            if metrics == METRICS_2:  # by_township: the township is kept by the topics view
-                town = dict(report.cohort(tx, topics, p, a, "ref, township"))
-                rows = [(ch, cat, st, town.get(ref)) for ch, cat, st, ref in rows]
-            else:
+            rows = report.cohort(tx, cases, p, a, "channel, category, steps, township")
+            if metrics != METRICS_2:  # by_township (§5.2) is /2 only
                 rows = [r[:3] for r in rows]
             out.update(report.compliance_section(rows, a, metrics))
-            steps = [r[0] for r in report.cohort(tx, link, p, a, "steps")]
-            out["linkage"] = report.linkage_section(steps, a, self.hotline.calendar, metrics)
-            out["topics"] = report.topics_section(tx, topics, p, a)
-        return out, min(pos1, pos2, pos3)
+            out["linkage"] = report.linkage_section((r[2] for r in rows), a,
+                                                    self.hotline.calendar, metrics)
+            out["topics"] = report.topics_section(tx, cases, p, a)
+        return out, position
+
+    def digest(self, position: int) -> str:
+        """The log digest `POS:HASH` at `position` (hotline-digest/1): the one
+        kept with the read model when it reached there (a report's position),
+        never recomputed over the whole log for a report."""
+        return self.runner.digest(CASES, position)
 
     # -- other questions ----------------------------------------------------------
 
     def at_risk(self, as_of: date | None = None, within: int = 2,
                 catch_up: bool = True) -> list[queries.AtRisk]:
         if catch_up:
-            self.catch_up(["compliance"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "compliance", "compliance_cases")
+            table, _ = self._cases(tx)
             return queries.at_risk(tx, table, as_of or today(), self.hotline.calendar, within)
 
     def compliance_by(self, period: str | Period, by: str = "lead", as_of: date | None = None,
                       catch_up: bool = True) -> dict[str, Any]:
         if catch_up:
-            self.catch_up(["compliance"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "compliance", "compliance_cases")
+            table, _ = self._cases(tx)
             return queries.compliance_by(tx, table, _period(period), as_of or today(), by)
 
     def ping_pong(self, period: str | Period, as_of: date | None = None,
                   catch_up: bool = True) -> list[dict[str, Any]]:
         if catch_up:
-            self.catch_up(["linkage"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "linkage", "linkage_cases")
+            table, _ = self._cases(tx)
             return queries.ping_pong(tx, table, _period(period), as_of or today())
 
     def hot_topics(self, period: str | Period, as_of: date | None = None, top: int = 3,
                    catch_up: bool = True) -> dict[str, list[dict[str, Any]]]:
         """Per channel group ("platform", "conduct_hotline"): TopicLine dicts."""
         if catch_up:
-            self.catch_up(["topics"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "topics", "topic_cases")
+            table, _ = self._cases(tx)
             return bulletin.hot_topics(tx, table, _period(period), as_of or today(), top)
 
     def exemplary(self, period: str | Period, as_of: date | None = None, limit: int = 5,
@@ -137,9 +141,9 @@ class ReadSide:
         """Exemplary-case candidates: ExemplaryCase dicts with their timeline;
         the editor's `pinned` case references first."""
         if catch_up:
-            self.catch_up(["case_facts"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "case_facts", "case_facts")
+            table, _ = self._cases(tx)
             return bulletin.exemplary(tx, table, self.hotline, _period(period),
                                       as_of or today(), limit, pinned)
 
@@ -148,13 +152,14 @@ class ReadSide:
         """Which hotline-spec/2 facts a case of the period's cohort carries:
         "contact", "resolved" (for the bulletin, spec §5.2)."""
         if catch_up:
-            self.catch_up(["case_facts"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "case_facts", "case_facts")
+            table, _ = self._cases(tx)
             return bulletin.recorded(tx, table, _period(period), as_of or today())
 
-    def _table(self, tx: Tx, name: str, base: str) -> tuple[str, int]:
-        return live_table(tx, self.projections[name], base)
+    def _cases(self, tx: Tx) -> tuple[str, int]:
+        """The live per-case table and its position, in this transaction."""
+        return live_table(tx, self.projections[CASES], TABLE)
 
 
 def _period(period: str | Period) -> Period:

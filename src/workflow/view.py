@@ -13,18 +13,16 @@ from pydantic import BaseModel
 
 from workflow.calendar import Calendar
 from workflow.case import Case
+from workflow.lifecycle import RIGHTS
 from workflow.masking import mask_payload
 
 Light = Literal["green", "yellow", "red", "lapsed"]
-# Deadlines that bound a right, not an obligation: the lead MAY return a
-# case until `return_due`; once it has passed the case simply can no longer
-# be returned, which is nobody's delay (so the deadline is never shown red).
-RIGHTS = {"return_due": "the lead can no longer return the case"}
 
 
 def light(due: date, today: date, clock: str | None = None) -> Light:
-    """Green before the due date, yellow on it, red once it has passed; a
-    right's deadline (RIGHTS) that has passed is `lapsed`, not red."""
+    """Green before the due date, yellow on it, red once it has passed; the
+    deadline of a right (lifecycle.RIGHTS: the lead MAY return a case until
+    `return_due`) that has passed is `lapsed`, nobody's delay, never red."""
     if today < due:
         return "green"
     if today == due:

@@ -137,12 +137,12 @@ def test_projections_and_at_risk_commands(hotline: Hotline, store_url: str) -> N
     status = runner.invoke(cli, ["projections", "--store", store_url])
     head = hotline.recorder.max_notification_id()
     assert status.exit_code == 0
-    assert "case_facts      - not built" in status.stdout
-    built = runner.invoke(cli, ["rebuild", "compliance", "--store", store_url, "--progress"])
+    assert "cases           - not built" in status.stdout
+    built = runner.invoke(cli, ["rebuild", "cases", "--store", store_url, "--progress"])
     assert built.exit_code == 0 and "rebuild" in built.stderr  # the progress bar
     rows = runner.invoke(cli, ["projections", "--store", store_url]).stdout.splitlines()
-    assert [r.split() for r in rows if r.startswith("compliance")] == [
-        ["compliance", "1", "live", str(head), str(head), "0"]]
+    assert [r.split() for r in rows if r.startswith("cases")] == [
+        ["cases", "1", "live", str(head), str(head), "0"]]
     risk = runner.invoke(cli, ["at-risk", "--as-of", "2016-08-12", "--json", "--store", store_url])
     assert [json.loads(line)["case"] for line in risk.stdout.splitlines()] == ["O1", "O2"]
     unknown = runner.invoke(cli, ["rebuild", "nope", "--store", store_url])

@@ -63,6 +63,15 @@ WELL_FORMED: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.fixture
+def hotline(memory_hotline: Hotline) -> Hotline:
+    """The rule matrix is the domain's, so it runs on an in-memory store (it
+    ran on a SQLite file and on PostgreSQL, ~3x slower, checking no more):
+    the backends are exercised where they matter, by the same lifecycle in
+    test_stateful.py, test_concurrency.py and the import and audit suites."""
+    return memory_hotline
+
+
 def do(h: Hotline, action: str, ref: str = REF, **fields: Any) -> int:
     return h.execute({"case": ref, "action": action, **fields})
 

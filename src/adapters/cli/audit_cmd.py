@@ -37,7 +37,7 @@ from workflow.audit.timeline import clock_runs, recompute
 from workflow.case import Case
 from workflow.commands import SHANGHAI
 from workflow.personal import is_sealed
-from workflow.view import RIGHTS, CaseView
+from workflow.view import CaseView
 
 
 @click.group("audit", cls=FullHelpGroup)
@@ -107,6 +107,10 @@ def _citizen_line(received: Case.Event) -> str:
     return f"citizen: {citizen}"
 
 
+# What a passed deadline of a right (lifecycle.RIGHTS) means, in words.
+LAPSED = {"return_due": "the lead can no longer return the case"}
+
+
 def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) -> None:
     click.echo(f"case {view.case} at version {view.version} of {total}: {view.state}")
     click.echo(f"  {view.channel} / {view.category} / {view.urgency}"
@@ -117,7 +121,8 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
     for d in view.deadlines:
         flag = " (provisional)" if d.provisional else ""
         if d.light == "lapsed":  # a right that has run out: not a delay (view.RIGHTS)
-            click.echo(f"  {d.clock} {d.due} lapsed: {RIGHTS[d.clock]}{flag}")
+            click.echo(f"  {d.clock} {d.due} lapsed: {LAPSED.get(d.clock, 'a right ran out')}"
+                       f"{flag}")
         else:
             click.echo(f"  {d.clock} {d.due} {d.light}, {d.workdays_left} working day(s) "
                        f"left{flag}")
