@@ -24,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from persistence import streams_for
 from workflow import Hotline, WorkflowError
 from workflow.application import cases_of
-from workflow.commands import AnyCommand, Command, parse_command
+from workflow.commands import TEXTS_CHECKED, AnyCommand, Command, parse_command
 
 MAX_LINE_BYTES = 256 * 1024
 BATCH_LINES = 500
@@ -34,6 +34,7 @@ GC_THRESHOLD = 10_000  # net allocations between young-generation collections, w
 # twice as fast as json.loads + validation; a line it refuses goes the slow
 # way, which finds the precise reason.
 _FAST: TypeAdapter[Command] = TypeAdapter(AnyCommand)
+_NO_ESCAPES = {TEXTS_CHECKED: True}
 
 
 @dataclass
@@ -86,7 +87,8 @@ def parse_line(raw: bytes, max_bytes: int = MAX_LINE_BYTES) -> Command:
     if len(body) > max_bytes:
         raise Rejected(f"line too long ({len(body)} bytes, limit {max_bytes})")
     try:
-        return _FAST.validate_json(body)
+        # NUL and lone surrogates can only come as \u escapes (commands.TEXTS_CHECKED)
+        return _FAST.validate_json(body, context=None if b"\\u" in body else _NO_ESCAPES)
     except ValidationError:
         pass
     return parse_command(decode_line(body, max_bytes))

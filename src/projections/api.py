@@ -17,12 +17,16 @@ from typing import Any
 
 from projections import bulletin, queries, report
 from projections.base import Projection
+from projections.figures import DEFAULT_METRICS, METRICS_2, check_metrics
+from projections.read_model import TABLE
 from projections.registry import default_projections
 from projections.runner import Progress, Runner, live_table
 from projections.store import Tx, ViewStore
 from workflow import Hotline
 from workflow.commands import SHANGHAI
 from workflow.period import Period, parse_period
+
+CASES = "cases"  # the per-case read model's projection name
 
 
 def today() -> date:
@@ -65,61 +69,71 @@ class ReadSide:
     # -- the report -----------------------------------------------------------
 
     def report(self, period: str | Period, as_of: date | None = None,
-               catch_up: bool = True) -> dict[str, Any]:
-        """The §5 report JSON (as a dict) for `period` as of `as_of` (today)."""
-        return self.report_at(period, as_of, catch_up)[0]
+               catch_up: bool = True, metrics: str = DEFAULT_METRICS) -> dict[str, Any]:
+        """The §5 report JSON (as a dict) for `period` as of `as_of` (today),
+        by the metric catalogue `metrics` (hotline-metrics/2 unless
+        "hotline-metrics/1" is asked for: then exactly the /1 report)."""
+        return self.report_at(period, as_of, catch_up, metrics)[0]
 
     def report_at(self, period: str | Period, as_of: date | None = None,
-                  catch_up: bool = True) -> tuple[dict[str, Any], int]:
+                  catch_up: bool = True, metrics: str = DEFAULT_METRICS
+                  ) -> tuple[dict[str, Any], int]:
         """The report and the log position its views had reached."""
         p, a = _period(period), as_of or today()
+        check_metrics(metrics)
         if catch_up:
             self.catch_up()
         with self.store.read() as tx:
-            comp, pos1 = self._table(tx, "compliance", "compliance_cases")
-            link, pos2 = self._table(tx, "linkage", "linkage_cases")
-            topics, pos3 = self._table(tx, "topics", "topic_cases")
-            out = report.header(p, a)
-            out.update(report.compliance_section(
-                report.cohort(tx, comp, p, a, "channel, category, steps"), a))
-            steps = [r[0] for r in report.cohort(tx, link, p, a, "steps")]
-            out["linkage"] = report.linkage_section(steps, a, self.hotline.calendar)
-            out["topics"] = report.topics_section(tx, topics, p, a)
-        return out, min(pos1, pos2, pos3)
+            cases, position = self._cases(tx)
+            out = report.header(p, a, metrics)
+            rows = report.cohort(tx, cases, p, a, "channel, category, steps, township")
+            if metrics != METRICS_2:  # by_township (§5.2) is /2 only
+                rows = [r[:3] for r in rows]
+            out.update(report.compliance_section(rows, a, metrics))
+            out["linkage"] = report.linkage_section((r[2] for r in rows), a,
+                                                    self.hotline.calendar, metrics)
+            out["topics"] = report.topics_section(tx, cases, p, a)
+        return out, position
+
+    def digest(self, position: int) -> str:
+        """The log digest `POS:HASH` at `position` (hotline-digest/1): the one
+        kept with the read model when it reached there (a report's position),
+        never recomputed over the whole log for a report."""
+        return self.runner.digest(CASES, position)
 
     # -- other questions ----------------------------------------------------------
 
     def at_risk(self, as_of: date | None = None, within: int = 2,
                 catch_up: bool = True) -> list[queries.AtRisk]:
         if catch_up:
-            self.catch_up(["compliance"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "compliance", "compliance_cases")
+            table, _ = self._cases(tx)
             return queries.at_risk(tx, table, as_of or today(), self.hotline.calendar, within)
 
     def compliance_by(self, period: str | Period, by: str = "lead", as_of: date | None = None,
                       catch_up: bool = True) -> dict[str, Any]:
         if catch_up:
-            self.catch_up(["compliance"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "compliance", "compliance_cases")
+            table, _ = self._cases(tx)
             return queries.compliance_by(tx, table, _period(period), as_of or today(), by)
 
     def ping_pong(self, period: str | Period, as_of: date | None = None,
                   catch_up: bool = True) -> list[dict[str, Any]]:
         if catch_up:
-            self.catch_up(["linkage"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "linkage", "linkage_cases")
+            table, _ = self._cases(tx)
             return queries.ping_pong(tx, table, _period(period), as_of or today())
 
     def hot_topics(self, period: str | Period, as_of: date | None = None, top: int = 3,
                    catch_up: bool = True) -> dict[str, list[dict[str, Any]]]:
         """Per channel group ("platform", "conduct_hotline"): TopicLine dicts."""
         if catch_up:
-            self.catch_up(["topics"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "topics", "topic_cases")
+            table, _ = self._cases(tx)
             return bulletin.hot_topics(tx, table, _period(period), as_of or today(), top)
 
     def exemplary(self, period: str | Period, as_of: date | None = None, limit: int = 5,
@@ -127,9 +141,9 @@ class ReadSide:
         """Exemplary-case candidates: ExemplaryCase dicts with their timeline;
         the editor's `pinned` case references first."""
         if catch_up:
-            self.catch_up(["case_facts"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "case_facts", "case_facts")
+            table, _ = self._cases(tx)
             return bulletin.exemplary(tx, table, self.hotline, _period(period),
                                       as_of or today(), limit, pinned)
 
@@ -138,27 +152,28 @@ class ReadSide:
         """Which hotline-spec/2 facts a case of the period's cohort carries:
         "contact", "resolved" (for the bulletin, spec §5.2)."""
         if catch_up:
-            self.catch_up(["case_facts"])
+            self.catch_up([CASES])
         with self.store.read() as tx:
-            table, _ = self._table(tx, "case_facts", "case_facts")
+            table, _ = self._cases(tx)
             return bulletin.recorded(tx, table, _period(period), as_of or today())
 
-    def _table(self, tx: Tx, name: str, base: str) -> tuple[str, int]:
-        return live_table(tx, self.projections[name], base)
+    def _cases(self, tx: Tx) -> tuple[str, int]:
+        """The live per-case table and its position, in this transaction."""
+        return live_table(tx, self.projections[CASES], TABLE)
 
 
 def _period(period: str | Period) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
 
-def report_for(hotline_or_url: Hotline | str, period: str, as_of: date | None = None
-               ) -> dict[str, Any]:
+def report_for(hotline_or_url: Hotline | str, period: str, as_of: date | None = None,
+               metrics: str = DEFAULT_METRICS) -> dict[str, Any]:
     """One-shot: the §5 report of the store (a `Hotline` or a store URL)."""
     if isinstance(hotline_or_url, str):
         with ReadSide.open(hotline_or_url) as read:
-            return read.report(period, as_of)
+            return read.report(period, as_of, metrics=metrics)
     read = ReadSide(hotline_or_url)
     try:
-        return read.report(period, as_of)
+        return read.report(period, as_of, metrics=metrics)
     finally:
         read.close()

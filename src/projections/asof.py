@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from projections.steps import EVENT_OF_CODE, Step
-from workflow.lifecycle import NEW, obligations_in_force, state_after
+from workflow.lifecycle import NEW, clocks_in_force, obligations_in_force, state_after
 
 
 def _day(text: str | None) -> date | None:
@@ -48,6 +48,15 @@ class CaseAt:
     leads_ever: list[str] = field(default_factory=list)
     co_ever: list[str] = field(default_factory=list)
     replies: list[tuple[str, bool]] = field(default_factory=list)  # (lead, on time)
+    # hotline-spec/2
+    contact_due: date | None = None  # the contact clock in force (set by A, G, O)
+    first_contact: date | None = None  # the first contact or reply
+    first_contact_due: date | None = None  # the contact due date in force then
+    direct_answer: bool = False  # the first reply was an answer (即时办结)
+    callbacks: int = 0
+    resolved: bool | None = None  # the latest callback's `resolved`, if it carried one
+    reassignments: int = 0
+    merged_into: str | None = None
 
     @property
     def units_ever(self) -> list[str]:
@@ -58,6 +67,17 @@ class CaseAt:
         if self.first_reply is None or self.first_reply_due is None:
             return None
         return self.first_reply <= self.first_reply_due
+
+    @property
+    def contacted_on_time(self) -> bool | None:
+        if self.first_contact is None:
+            return None
+        return self.first_contact_due is not None and self.first_contact <= self.first_contact_due
+
+    @property
+    def contact_due_in_force(self) -> date | None:
+        """The contact due date in force (lifecycle.CLOCKS_IN_FORCE of the state)."""
+        return self.contact_due if "contact_due" in clocks_in_force(self.state) else None
 
     @property
     def closed_on_time(self) -> bool | None:
@@ -102,9 +122,11 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
         elif code == "A":
             _assign(case, args[0], args[1])
             case.return_due = _day(args[2])
+            case.contact_due = _day(args[3]) if len(args) > 3 else None
         elif code == "T":
             case.returns.append(args[0])
             case.lead, case.co_units, case.return_due = None, [], None
+            case.contact_due = None
         elif code == "X":
             case.extensions += 1
             case.reply_due, case.close_due = _day(args[1]), _day(args[2])
@@ -114,15 +136,37 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
             assert day is not None and case.reply_due is not None
             if code == "P":
                 case.replies.append((args[0], day <= case.reply_due))
+                _contacted(case, day)
             if case.first_reply is None:
                 case.first_reply, case.first_reply_due = day, case.reply_due
+                case.direct_answer = code == "W"
             case.return_due = None
         elif code == "C":
             case.last_result = args[0]
+            case.resolved = args[1] if len(args) > 1 else None
+            case.callbacks += 1
         elif code == "O":
             case.reopenings += 1
             _assign(case, args[0], args[1])
             case.reply_due, case.close_due, case.return_due = _day(args[2]), _day(args[3]), None
+            case.contact_due = _day(args[4]) if len(args) > 4 else None
         elif code == "Z":
             case.closed, case.close_due_at_close = day, case.close_due
+        elif code == "K":
+            assert day is not None
+            _contacted(case, day)
+        elif code == "G":
+            case.reassignments += 1
+            _assign(case, args[0], args[1])
+            case.return_due, case.contact_due = _day(args[2]), _day(args[3])
+        elif code == "M":
+            case.merged_into = args[0]
     return case
+
+
+def _contacted(case: CaseAt, day: date) -> None:
+    """A contact or a reply: the first one of the case is judged against the
+    contact due date in force then; either meets the running contact clock."""
+    if case.first_contact is None:
+        case.first_contact, case.first_contact_due = day, case.contact_due
+    case.contact_due = None

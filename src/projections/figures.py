@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-SPEC = "hotline-metrics/1"
+METRICS_1 = "hotline-metrics/1"
+METRICS_2 = "hotline-metrics/2"  # spec §5.2: /1 plus the rates of hotline-spec/2
+METRICS = (METRICS_1, METRICS_2)
+DEFAULT_METRICS = METRICS_2
+SPEC = METRICS_1  # the /1 catalogue's id (kept for callers that name it)
+
+
+def check_metrics(metrics: str) -> str:
+    """`metrics` if it names a catalogue this engine computes, else ValueError."""
+    if metrics not in METRICS:
+        raise ValueError(f"unknown metrics {metrics!r}; expected one of {', '.join(METRICS)}")
+    return metrics
 
 
 @dataclass

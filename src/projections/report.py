@@ -15,7 +15,7 @@ from itertools import combinations
 from typing import Any
 
 from projections.asof import CaseAt, evaluate
-from projections.figures import SPEC, Tally, ratio
+from projections.figures import METRICS_1, METRICS_2, Tally, check_metrics, ratio
 from projections.steps import load_steps
 from projections.store import Tx
 from workflow.calendar import Calendar
@@ -28,17 +28,28 @@ GOOD = ("satisfied", "basically_satisfied")
 
 class Compliance:
     """timely_reply, on_time_closure, satisfaction and callback results of a
-    group of cases, as of a date."""
+    group of cases, as of a date; with `hotline-metrics/2` (§5.2) also the
+    merged count and the /2 rates, merged cases left out of every rate."""
 
-    def __init__(self, as_of: date) -> None:
+    def __init__(self, as_of: date, metrics: str = METRICS_1) -> None:
         self.as_of = as_of
+        self.v2 = check_metrics(metrics) == METRICS_2
         self.received = 0
         self.timely, self.closure, self.satisfaction = Tally(), Tally(), Tally()
         self.results: Counter[str] = Counter()
+        self.merged = 0
+        self.contact, self.resolution, self.returned = Tally(), Tally(), Tally()
+        self.extended, self.reopened = Tally(), Tally()
+        self.one_pass, self.direct = Tally(), Tally()
 
     def add(self, case: CaseAt) -> None:
         a = self.as_of
         self.received += 1
+        if self.v2 and case.state == "merged":  # §5.2: out of every rate, counted in merged
+            self.merged += 1
+            if case.last_result:
+                self.results[case.last_result] += 1
+            return
         if case.first_reply is not None:
             self.timely.add(True, bool(case.replied_on_time))
         else:
@@ -50,15 +61,43 @@ class Compliance:
         self.satisfaction.add(case.last_result in RATED, case.last_result in GOOD)
         if case.last_result:
             self.results[case.last_result] += 1
+        if self.v2:
+            self._add_v2(case)
+
+    def _add_v2(self, case: CaseAt) -> None:
+        """The §5.2 rates of one case of C′ (not merged as of the date)."""
+        due = case.contact_due_in_force
+        self.contact.add(case.first_contact is not None or (due is not None and due < self.as_of),
+                         bool(case.contacted_on_time))
+        self.resolution.add(case.resolved is not None, case.resolved is True)
+        had_lead = bool(case.leads_ever)
+        self.returned.add(had_lead, bool(case.returns))
+        self.extended.add(had_lead, case.extensions > 0)
+        self.reopened.add(case.callbacks > 0, case.reopenings > 0)
+        self.one_pass.add(case.closed is not None,
+                          not case.returns and not case.reassignments and not case.reopenings)
+        self.direct.add(case.first_reply is not None, case.direct_answer)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "received": self.received,
             "timely_reply": self.timely.as_json(),
             "on_time_closure": self.closure.as_json(),
             "satisfaction": self.satisfaction.as_json(),
             "callback_results": {r: self.results[r] for r in CALLBACK_RESULTS},
         }
+        if self.v2:
+            out.update({
+                "merged": self.merged,
+                "first_contact": self.contact.as_json(),
+                "resolution": self.resolution.as_json(),
+                "return_rate": self.returned.as_json(),
+                "extension_rate": self.extended.as_json(),
+                "reopen_rate": self.reopened.as_json(),
+                "one_pass": self.one_pass.as_json(),
+                "direct_answer": self.direct.as_json(),
+            })
+        return out
 
 
 def cohort(tx: Tx, table: str, period: Period, as_of: date, columns: str) -> list[tuple[Any, ...]]:
@@ -70,16 +109,23 @@ def cohort(tx: Tx, table: str, period: Period, as_of: date, columns: str) -> lis
     )
 
 
-def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date) -> dict[str, Any]:
-    """`all`, `by_channel` and `by_category` from (channel, category, steps) rows."""
-    overall = Compliance(as_of)
-    channels = {c: Compliance(as_of) for c in CHANNELS}
+def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
+                       metrics: str = METRICS_1) -> dict[str, Any]:
+    """`all`, `by_channel` and `by_category` from (channel, category, steps)
+    rows; with `hotline-metrics/2`, rows (channel, category, steps, township)
+    and a `by_township` block per township of the cohort."""
+    overall = Compliance(as_of, metrics)
+    channels = {c: Compliance(as_of, metrics) for c in CHANNELS}
+    towns: dict[str, Compliance] = {}
     by_cat: dict[str, Counter[str]] = {c: Counter() for c in CHANNELS}
-    for channel, category, steps in rows:
+    for channel, category, steps, *township in rows:
         case = evaluate(load_steps(steps), as_of)
         overall.add(case)
-        channels.setdefault(channel, Compliance(as_of)).add(case)
+        channels.setdefault(channel, Compliance(as_of, metrics)).add(case)
         by_cat.setdefault(channel, Counter())[category] += 1
+        if overall.v2:
+            town = (township[0] if township else None) or UNKNOWN_TOWNSHIP
+            towns.setdefault(town, Compliance(as_of, metrics)).add(case)
     by_channel = {}
     for channel, tally in channels.items():
         figures = tally.as_json()
@@ -89,12 +135,22 @@ def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date) -> dict[str
             **figures,
         }
     total: Counter[str] = sum(by_cat.values(), Counter())
-    return {"all": overall.as_json(), "by_channel": by_channel,
-            "by_category": {c: total[c] for c in CATEGORIES}}
+    out = {"all": overall.as_json(), "by_channel": by_channel,
+           "by_category": {c: total[c] for c in CATEGORIES}}
+    if overall.v2:
+        out["by_township"] = {t: towns[t].as_json() for t in sorted(towns)}
+    return out
 
 
-def linkage_section(steps_rows: Iterable[str], as_of: date, calendar: Calendar) -> dict[str, Any]:
-    joint = transferred = ping_pong = multi = 0
+UNKNOWN_TOWNSHIP = "unknown"
+
+
+def linkage_section(steps_rows: Iterable[str], as_of: date, calendar: Calendar,
+                    metrics: str = METRICS_1) -> dict[str, Any]:
+    """The linkage block over the whole cohort (merged cases included); a
+    reassign counts as an assignment (joint, pairs, by_unit); /2 adds
+    `rerouted_cases`."""
+    joint = transferred = ping_pong = multi = rerouted = 0
     pairs: Counter[tuple[str, str]] = Counter()
     lead_cases: Counter[str] = Counter()
     co_cases: Counter[str] = Counter()
@@ -107,6 +163,7 @@ def linkage_section(steps_rows: Iterable[str], as_of: date, calendar: Calendar) 
         transferred += len(case.returns) >= 1
         ping_pong += len(case.returns) >= 2
         multi += case.joint or len(case.returns) >= 1
+        rerouted += case.reassignments >= 1
         pairs.update(combinations(case.units_ever, 2))
         lead_cases.update(set(case.leads_ever))
         co_cases.update(set(case.co_ever))
@@ -117,9 +174,13 @@ def linkage_section(steps_rows: Iterable[str], as_of: date, calendar: Calendar) 
             days = calendar.workdays_between(case.received, case.closed)
             spans["joint" if case.joint else "single"].append(days)
     units = sorted(set(lead_cases) | set(co_cases) | set(returns) | set(replies))
-    return {
+    counts: dict[str, Any] = {
         "joint_cases": joint, "transferred_cases": transferred, "ping_pong_cases": ping_pong,
-        "multi_agency_cases": multi,
+        "multi_agency_cases": multi}
+    if check_metrics(metrics) == METRICS_2:
+        counts["rerouted_cases"] = rerouted
+    return {
+        **counts,
         "pairs": [{"units": list(p), "cases": n}
                   for p, n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))],
         "by_unit": {u: {"lead_cases": lead_cases[u], "co_cases": co_cases[u],
@@ -145,5 +206,6 @@ def _by_count(rows: list[tuple[Any, ...]]) -> dict[str, int]:
     return {k: int(n) for k, n in sorted(rows, key=lambda r: (-int(r[1]), r[0]))}
 
 
-def header(period: Period, as_of: date) -> dict[str, Any]:
-    return {"spec": SPEC, "period": period.as_json(), "as_of": as_of.isoformat()}
+def header(period: Period, as_of: date, metrics: str = METRICS_1) -> dict[str, Any]:
+    return {"spec": check_metrics(metrics), "period": period.as_json(),
+            "as_of": as_of.isoformat()}

@@ -1,25 +1,38 @@
 """Catch-up, rebuild (blue/green), check and status of the projections.
 
-One pass over the log serves every projection being run: each page is read
-and decoded once, then folded into every projection that has not yet seen
-it, and their positions advance, all in ONE transaction. A process killed at
-any moment leaves each projection at the last committed page; running again
-resumes there, so the rows end exactly as a clean run leaves them.
+One pass over the log serves every projection being run: each page of
+stored rows is read once, then folded into every projection that has not
+yet seen it, and their positions advance, all in ONE transaction. A process
+killed at any moment leaves each projection at the last committed page;
+running again resumes there, so the rows end exactly as a clean run leaves
+them. When a run reaches its end, the log digest at that position is stored
+beside the generation (a projection that keeps the cases' heads computes
+it from its own rows, not from the log).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from projections.base import Projection, create_tables, drop_tables, dump
-from projections.log import PAGE_SIZE, EventLog
-from projections.registry import default_projections
-from projections.steps import Batch
-from projections.store import POSITIONS, Conflict, Tx, ViewStore, table_name
+from projections.registry import LEGACY, default_projections
+from projections.rows import PAGE_SIZE, RowSource, chain_of, pages
+from projections.store import (
+    CURSORS,
+    DIGESTS,
+    POSITIONS,
+    Conflict,
+    EventRows,
+    Tx,
+    ViewStore,
+    table_name,
+)
 from workflow import Hotline, WorkflowError
+from workflow.audit.digest import Head, digest_of
 
 Progress = Callable[[int, int], None]  # (positions advanced now, total to go)
 
@@ -27,6 +40,17 @@ Progress = Callable[[int, int], None]  # (positions advanced now, total to go)
 class UnknownProjection(WorkflowError):
     def __init__(self, name: str, known: Iterable[str]) -> None:
         super().__init__(f"no projection named {name!r} (known: {', '.join(known)})")
+
+
+class OldLayout(WorkflowError):
+    """The store's views were built by an earlier version of the read side."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(
+            f"the views of this store have the layout of an earlier version "
+            f"({', '.join(sorted(names))}); rebuild them once into the current read model "
+            "with `hotline rebuild --from-scratch` (the old views keep answering nothing "
+            "until then; the events are untouched)")
 
 
 @dataclass(frozen=True)
@@ -65,9 +89,14 @@ class Runner:
         projections: dict[str, Projection] | None = None,
         page_size: int = PAGE_SIZE,
         pause: float = 0.0,
+        rows: RowSource | None = None,
     ) -> None:
-        self.log = EventLog(hotline)
+        self.env = hotline.env
         self.store = store or ViewStore.for_hotline(hotline)
+        self.table = str(hotline.recorder.events_table_name)  # type: ignore[attr-defined]
+        self.plain = _plain(hotline)
+        self.rows = rows or EventRows(self.store, self.table, self.plain)
+        self.upgraded: list[str] = []  # earlier-layout views a rebuild replaced
         self.projections = projections or default_projections()
         self.page_size, self.pause = page_size, pause  # pause: tests slow a run down
 
@@ -81,24 +110,50 @@ class Runner:
 
     def catch_up(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Bring the live views up to the head of the log; returns the head."""
-        head = self.log.head()
-        self._run(self.select(names), "live", head, progress)
+        chosen = self.select(names)
+        with self.store.read() as tx:
+            self.refuse_old_layout(tx, chosen)
+        head = self.rows.head()
+        self._run(chosen, "live", head, progress)
         return head
 
+    def old_layout(self, tx: Tx) -> list[str]:
+        """Views of an earlier version's layout still recorded in the store."""
+        rows = tx.query(f"SELECT DISTINCT name FROM {POSITIONS}")
+        return sorted(n for (n,) in rows if n in LEGACY and n not in self.projections)
+
+    def refuse_old_layout(self, tx: Tx, chosen: Sequence[Projection]) -> None:
+        """An upgraded store needs one rebuild from scratch: say so rather
+        than silently building the new views behind a reader's back."""
+        old = self.old_layout(tx)
+        if old and any("live" not in tx.generations(p.name) for p in chosen):
+            raise OldLayout(old)
+
     def rebuild_from_scratch(
-        self, names: Sequence[str] | None = None, progress: Progress | None = None
+        self, names: Sequence[str] | None = None, progress: Progress | None = None,
+        workers: int = 1,
     ) -> int:
         """Build fresh generations (resuming one a killed run left) while the
-        live ones keep answering; swap them in once they reach the head."""
+        live ones keep answering; swap them in once they reach the head.
+
+        The log up to the head is folded in case order (each case's row
+        written once), by `workers` processes each taking a range of case
+        ids; events recorded meanwhile are then caught up in log order."""
         chosen = self.select(names)
         with self.store.write() as tx:
             for p in chosen:
                 _drop_state(tx, p, "retired")  # readers left them long ago
-        head = self.log.head()
+            gens = {p.name: _ensure(tx, p, "next") for p in chosen}
+        head = self.rows.head()
+        if isinstance(self.rows, EventRows):
+            self._by_case(chosen, "next", gens, head, max(1, workers), progress)
         self._run(chosen, "next", head, progress)
         with self.store.write() as tx:
             for p in chosen:
                 _swap(tx, p)
+            self.upgraded = self.old_layout(tx)
+            for name in self.upgraded:  # the upgrade: the earlier layout's views go
+                _drop_legacy(tx, name)
         return head
 
     def check(
@@ -114,6 +169,10 @@ class Runner:
             if live is None:
                 drifts.append(Drift(p.name, "*", "*", "not built"))
                 continue
+            if isinstance(self.rows, EventRows):
+                with self.store.write() as tx:
+                    gen = _ensure(tx, p, "check")
+                self._by_case([p], "check", {p.name: gen}, live[1], 1, progress)
             self._run([p], "check", live[1], progress)
             with self.store.write() as tx:
                 check_gen = tx.generations(p.name)["check"][0]
@@ -122,7 +181,7 @@ class Runner:
         return drifts
 
     def status(self) -> list[Status]:
-        head = self.log.head()
+        head = self.rows.head()
         out = []
         with self.store.read() as tx:
             for name in self.projections:
@@ -131,42 +190,235 @@ class Runner:
                     out.append(Status(name, None, "not built", 0, head))
                 for state, (gen, pos) in sorted(gens.items(), key=lambda kv: kv[1][0]):
                     out.append(Status(name, gen, state, pos, head))
+            for name in self.old_layout(tx):
+                for _state, (gen, pos) in sorted(tx.generations(name).items()):
+                    out.append(Status(name, gen, "obsolete", pos, head))
         return out
+
+    # -- the log digest -----------------------------------------------------------
+
+    def digest(self, name: str, position: int) -> str:
+        """The log digest at `position`: the one stored with the live
+        generation of `name` when it has reached exactly there (what a report
+        just read carries), else computed from its heads, else (a position
+        the views have moved past) from the log's rows up to `position`."""
+        p = self.projections[name]
+        with self.store.read() as tx:
+            live = tx.generations(name).get("live")
+            if live is not None:
+                stored = tx.digest(name, live[0])
+                if stored is not None and stored[0] == position:
+                    return stored[1]
+                if live[1] == position and hasattr(p, "digest"):
+                    return str(p.digest(tx, live[0], position))
+        return self.digest_from_log(position)
+
+    def digest_from_log(self, position: int) -> str:
+        """The digest at `position` from the stored rows (chain hashes only)."""
+        heads: dict[str, tuple[int, str]] = {}
+        for _after, _last, page in pages(self.rows, 0, position, self.page_size):
+            for row in page:
+                heads[row.case_id] = (row.version, chain_of(row))
+        from uuid import UUID
+
+        return str(digest_of((Head(UUID(c), v, h) for c, (v, h) in heads.items()), position))
+
+    # -- the rebuild in case order ------------------------------------------------
+
+    def _by_case(self, chosen: list[Projection], state: str, gens: dict[str, int], head: int,
+                 workers: int, progress: Progress | None) -> None:
+        """Fold every row up to a fixed position `until` in case order, part
+        by part of the case-id space, each part's cursor committed with its
+        rows; then move each generation's position from 0 to `until` in one
+        commit. A killed run resumes every part where it stopped (with the
+        parts and `until` it started with)."""
+        first = chosen[0].name
+        with self.store.write() as tx:
+            if any(tx.generations(p.name)[state][1] > 0 for p in chosen):
+                return  # past this phase already: the log-order loop resumes
+            parts = tx.query(f"SELECT parts, until FROM {CURSORS} WHERE name = ? AND"
+                             " generation = ?", (first, gens[first]))
+            if not parts:
+                for p in chosen:
+                    for k in range(workers):
+                        tx.execute(f"INSERT INTO {CURSORS} (name, generation, part, parts, until,"
+                                   " case_id, version, done) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+                                   (p.name, gens[p.name], k, workers, head, bound(k, workers)))
+                parts = [(workers, head)]
+        n, until = int(parts[0][0]), int(parts[0][1])
+        if n == 1:
+            assert isinstance(self.rows, EventRows)
+            fold_part(self.store, self.rows, chosen, gens, 0, 1, self.page_size * 5, self.pause,
+                      progress, until)
+        else:
+            context = multiprocessing.get_context("fork")
+            procs = [context.Process(target=_worker, args=(
+                self.env, self.table, self.plain, chosen, gens, k, n, self.page_size * 5,
+                self.pause, until)) for k in range(n)]
+            for proc in procs:
+                proc.start()
+            for proc in procs:
+                proc.join()
+            failed = [k for k, proc in enumerate(procs) if proc.exitcode != 0]
+            if failed:
+                raise WorkflowError(f"rebuild worker(s) {failed} of {n} failed (see above); "
+                                    "run the same command again to resume")
+            if progress:
+                progress(until, until)
+        with self.store.write() as tx:
+            open_parts = tx.query(f"SELECT COUNT(*) FROM {CURSORS} WHERE name = ? AND"
+                                  " generation = ? AND done = 0", (first, gens[first]))
+            if int(open_parts[0][0]):
+                raise Conflict(first)
+            for p in chosen:
+                if not tx.advance(p.name, gens[p.name], 0, until):
+                    raise Conflict(p.name)
+                tx.execute(f"DELETE FROM {CURSORS} WHERE name = ? AND generation = ?",
+                           (p.name, gens[p.name]))
 
     # -- the one loop -----------------------------------------------------------
 
     def _run(self, chosen: list[Projection], state: str, until: int,
              progress: Progress | None) -> None:
-        with self.store.write() as tx:
-            gens = {p.name: _ensure(tx, p, state) for p in chosen}
+        with self.store.read() as tx:  # a reader catching up with nothing to do writes nothing
+            found = {p.name: tx.generations(p.name).get(state) for p in chosen}
+        if all(found.values()):
+            gens = {name: g[0] for name, g in found.items() if g is not None}
+        else:
+            with self.store.write() as tx:
+                gens = {p.name: _ensure(tx, p, state) for p in chosen}
         while True:
             with self.store.read() as tx:
                 pos = {p.name: tx.generations(p.name)[state][1] for p in chosen}
             start = min(pos.values(), default=until)
             if start >= until:
-                return
+                break
             try:
-                for page in self.log.pages(start, until, self.page_size):
-                    batches: dict[int, Batch] = {}  # by starting position: usually one
+                for after, last, rows in pages(self.rows, start, until, self.page_size):
                     with self.store.write() as tx:
                         for p in chosen:
                             at = pos[p.name]
-                            if at >= page.last:
+                            if at >= last:
                                 continue
-                            if not tx.advance(p.name, gens[p.name], at, page.last):
+                            if not tx.advance(p.name, gens[p.name], at, last):
                                 raise Conflict(p.name)
-                            if at not in batches:
-                                batches[at] = Batch([e for n, e in page.events if n > at])
-                            p.handle(tx, gens[p.name], batches[at])
+                            p.handle(tx, gens[p.name],
+                                     rows if at <= after else [r for r in rows if r.position > at])
                     for p in chosen:
-                        pos[p.name] = max(pos[p.name], page.last)
+                        pos[p.name] = max(pos[p.name], last)
                     if progress:
-                        progress(page.last - page.after, until - start)
+                        progress(last - after, until - start)
                     if self.pause:
                         time.sleep(self.pause)
-                return
+                break
             except Conflict:
                 continue  # another process moved on: re-read where everyone is
+        if state != "check":
+            self._keep_digests(chosen, state)
+
+    def _keep_digests(self, chosen: list[Projection], state: str) -> None:
+        """Store the log digest at each generation's position, unless the one
+        stored is already there."""
+        for p in chosen:
+            if not hasattr(p, "digest"):
+                continue
+            with self.store.read() as tx:  # the usual case: nothing new, nothing written
+                gen, position = tx.generations(p.name)[state]
+                stored = tx.digest(p.name, gen)
+            if stored is not None and stored[0] == position:
+                continue
+            with self.store.write() as tx:
+                gen, position = tx.generations(p.name)[state]
+                # Hold the position row: no page can move it (nor the heads)
+                # while the digest is read, on PostgreSQL too.
+                tx.execute(f"UPDATE {POSITIONS} SET position = position WHERE name = ?"
+                           " AND generation = ?", (p.name, gen))
+                gen, position = tx.generations(p.name)[state]
+                stored = tx.digest(p.name, gen)
+                if stored is None or stored[0] != position:
+                    tx.save_digest(p.name, gen, position, str(p.digest(tx, gen, position)))
+
+
+def bound(k: int, n: int) -> str:
+    """The lowest case id of part k of n (uuid text): equal ranges of the
+    case-id space, whose uuid5 ids are uniform, so the parts are even."""
+    top = k * 16**8 // n
+    return f"{top:08x}-0000-0000-0000-000000000000"
+
+
+def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
+              gens: dict[str, int], k: int, n: int, size: int, pause: float,
+              progress: Progress | None, until: int) -> None:
+    """Fold part k of n in case order, a page per transaction, its cursor
+    moved by compare-and-set with the rows (two runs of one part cannot
+    both apply a page)."""
+    below = bound(k + 1, n) if k + 1 < n else None
+    first = chosen[0].name
+    while True:
+        with store.read() as tx:
+            [(case, version, done)] = tx.query(
+                f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
+                " generation = ? AND part = ?", (first, gens[first], k))
+        if done:
+            return
+        page = rows.case_page(until, (case, int(version)), below, size)
+        last = (page[-1].case_id, page[-1].version) if page else (case, int(version))
+        finished = int(len(page) < size)
+        try:
+            with store.write() as tx:
+                for p in chosen:
+                    moved = tx.execute(
+                        f"UPDATE {CURSORS} SET case_id = ?, version = ?, done = ? WHERE name = ?"
+                        " AND generation = ? AND part = ? AND case_id = ? AND version = ?",
+                        (*last, finished, p.name, gens[p.name], k, case, version))
+                    if moved != 1:
+                        raise Conflict(p.name)
+                    p.handle(tx, gens[p.name], page)
+        except Conflict:
+            continue  # another run of this part moved on: re-read its cursor
+        if progress:
+            progress(len(page), until)
+        if pause:
+            time.sleep(pause)
+
+
+def _worker(env: Any, table: str, plain: Any, chosen: list[Projection], gens: dict[str, int],
+            k: int, n: int, size: int, pause: float, until: int) -> None:
+    """One forked worker: its own connection, part k of n. It dies with
+    the rebuild that started it (a killed rebuild leaves no worker behind)."""
+    _die_with_parent()
+    store = ViewStore.for_env(env)
+    try:
+        fold_part(store, EventRows(store, table, plain), chosen, gens, k, n, size, pause,
+                  None, until)
+    finally:
+        store.close()
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker finishes its part alone
+        pass
+
+
+def _plain(hotline: Hotline) -> Callable[[bytes], bytes] | None:
+    """What undoes the store's cipher and compressor (None when neither)."""
+    cipher, compressor = hotline.mapper.cipher, hotline.mapper.compressor
+    if not cipher and not compressor:
+        return None
+
+    def plain(state: bytes) -> bytes:
+        if cipher:
+            state = cipher.decrypt(state)
+        if compressor:
+            state = compressor.decompress(state)
+        return state
+
+    return plain
 
 
 def _ensure(tx: Tx, p: Projection, state: str) -> int:
@@ -185,7 +437,16 @@ def _drop_state(tx: Tx, p: Projection, state: str) -> None:
     for s, (gen, _) in tx.generations(p.name).items():
         if s == state:
             drop_tables(tx, p, gen)
-            tx.execute(f"DELETE FROM {POSITIONS} WHERE name = ? AND generation = ?", (p.name, gen))
+            for table in (POSITIONS, DIGESTS, CURSORS):
+                tx.execute(f"DELETE FROM {table} WHERE name = ? AND generation = ?",
+                           (p.name, gen))
+
+
+def _drop_legacy(tx: Tx, name: str) -> None:
+    for _state, (gen, _) in tx.generations(name).items():
+        for base in LEGACY[name]:
+            tx.execute(f"DROP TABLE IF EXISTS {table_name(base, gen)}")
+    tx.execute(f"DELETE FROM {POSITIONS} WHERE name = ?", (name,))
 
 
 def _swap(tx: Tx, p: Projection) -> None:

@@ -18,6 +18,14 @@ figure of spec §5 and are left out.
 | C | CalledBack | result |
 | O | Reopened | lead, co_units, reply_due, close_due |
 | Z | Closed | waive_callback |
+| K | Contacted (/2) | unit |
+| G | Reassigned (/2) | lead, co_units, return_due, contact_due |
+| M | Merged (/2) | into |
+
+From hotline-spec/2, A and O carry a last argument contact_due and C a
+last argument resolved when the event has one; steps of /1 events are
+unchanged. RepeatMerged (on the case a repeat was merged into) changes no
+figure and makes no step.
 """
 
 from __future__ import annotations
@@ -43,22 +51,40 @@ def _dl(fields: Mapping[str, Any], clock: str) -> Any:
     return fields["deadlines"].get(clock)
 
 
+def _contact(fields: Mapping[str, Any]) -> list[Any]:
+    """The contact clock of an assign or reopen, when it set one (from
+    hotline-spec/2): /1 steps stay as they were."""
+    due = fields["deadlines"].get("contact_due")
+    return [due] if due is not None else []
+
+
+def _given(fields: Mapping[str, Any], name: str) -> list[Any]:
+    value = fields.get(name)
+    return [value] if value is not None else []
+
+
 # The step of each event that a figure depends on: its code and its
 # arguments from the event's fields (by event class name, as in the
-# lifecycle table). Acknowledged, Contributed and DeadlinesRecomputed make
-# no step.
+# lifecycle table). Acknowledged, Contributed, DeadlinesRecomputed and
+# RepeatMerged make no step.
 STEPS: dict[str, tuple[str, Callable[[Mapping[str, Any]], list[Any]]]] = {
     "Received": ("R", lambda f: [_dl(f, "reply_due"), _dl(f, "close_due")]),
-    "Assigned": ("A", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "return_due")]),
+    "Assigned": ("A", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "return_due"),
+                                 *_contact(f)]),
     "Returned": ("T", lambda f: [f["unit"]]),
     "Extended": ("X", lambda f: [f["days"], _dl(f, "reply_due"), _dl(f, "close_due")]),
     "Urged": ("U", lambda f: []),
     "Replied": ("P", lambda f: [f["unit"]]),
     "Answered": ("W", lambda f: []),
-    "CalledBack": ("C", lambda f: [f["result"]]),
+    "CalledBack": ("C", lambda f: [f["result"], *_given(f, "resolved")]),
     "Reopened": ("O", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "reply_due"),
-                                 _dl(f, "close_due")]),
+                                 _dl(f, "close_due"), *_contact(f)]),
     "Closed": ("Z", lambda f: [bool(f["waive_callback"])]),
+    # hotline-spec/2
+    "Contacted": ("K", lambda f: [f["unit"]]),
+    "Reassigned": ("G", lambda f: [f["lead"], list(f["co_units"]), _dl(f, "return_due"),
+                                   _dl(f, "contact_due")]),
+    "Merged": ("M", lambda f: [f["into"]]),
 }
 # The event each step code stands for (asof.evaluate takes the state from
 # the lifecycle table by it).

@@ -8,6 +8,11 @@ per projection, which generation is `live` (what readers use), which one is
 being built `next` (--from-scratch) and which one is a throw-away `check`,
 and how far in the log each has got. A page of events and the position it
 reaches are written in ONE transaction: exactly once, resumable.
+
+`projection_digests` keeps, per projection generation, the log digest
+(hotline-digest/1, see docs/audit.md) at the position the generation had
+reached when it was last caught up: a report or bulletin that carries the
+digest reads it here instead of hashing the whole log.
 """
 
 from __future__ import annotations
@@ -20,11 +25,17 @@ from persistence.dialect import POSTGRES, SQLITE, Dialect
 from persistence.views import connect_views
 from workflow import Hotline
 
-__all__ = ["POSTGRES", "POSITIONS", "SQLITE", "Conflict", "Dialect", "Tx", "ViewStore",
-           "table_name"]
+__all__ = ["BINARY", "CURSORS", "DIGESTS", "POSTGRES", "POSITIONS", "SQLITE", "Conflict",
+           "Dialect", "EventRows", "Tx", "ViewStore", "table_name"]
 
 POSITIONS = "projection_positions"
+DIGESTS = "projection_digests"
+CURSORS = "rebuild_cursors"
 STATES = ("live", "next", "check", "retired")
+
+
+# The collation that orders text by its bytes, as Python sorts it.
+BINARY = {SQLITE.name: "", POSTGRES.name: ' COLLATE "C"'}
 
 
 class Tx:
@@ -45,6 +56,13 @@ class Tx:
         self.cursor.execute(self.dialect.sql(sql), tuple(params))
         return [tuple(r) for r in self.cursor.fetchall()]
 
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 10_000
+               ) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query, fetched `size` at a time (memory stays flat)."""
+        self.cursor.execute(self.dialect.sql(sql), tuple(params))
+        while batch := self.cursor.fetchmany(size):
+            yield from batch
+
     # -- positions -------------------------------------------------------------
 
     def generations(self, name: str) -> dict[str, tuple[int, int]]:
@@ -63,6 +81,20 @@ class Tx:
             (new, name, generation, old),
         )
         return count == 1
+
+    # -- digests -----------------------------------------------------------------
+
+    def digest(self, name: str, generation: int) -> tuple[int, str] | None:
+        """(position, digest) stored for a generation, if any."""
+        rows = self.query(f"SELECT position, digest FROM {DIGESTS} WHERE name = ?"
+                          " AND generation = ?", (name, generation))
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def save_digest(self, name: str, generation: int, position: int, digest: str) -> None:
+        self.execute(f"DELETE FROM {DIGESTS} WHERE name = ? AND generation = ?",
+                     (name, generation))
+        self.execute(f"INSERT INTO {DIGESTS} (name, generation, position, digest)"
+                     " VALUES (?, ?, ?, ?)", (name, generation, position, digest))
 
 
 class Conflict(Exception):
@@ -84,11 +116,29 @@ class ViewStore:
                 " generation INTEGER NOT NULL, state TEXT NOT NULL,"
                 " position BIGINT NOT NULL, PRIMARY KEY (name, generation))"
             )
+            tx.execute(
+                f"CREATE TABLE IF NOT EXISTS {DIGESTS} (name TEXT NOT NULL,"
+                " generation INTEGER NOT NULL, position BIGINT NOT NULL,"
+                " digest TEXT NOT NULL, PRIMARY KEY (name, generation))"
+            )
+            # A rebuild from scratch in case order: per part of the case-id
+            # space, the last (case, version) folded, committed with the rows.
+            tx.execute(
+                f"CREATE TABLE IF NOT EXISTS {CURSORS} (name TEXT NOT NULL,"
+                " generation INTEGER NOT NULL, part INTEGER NOT NULL, parts INTEGER NOT NULL,"
+                " until BIGINT NOT NULL, case_id TEXT NOT NULL, version BIGINT NOT NULL,"
+                " done INTEGER NOT NULL, PRIMARY KEY (name, generation, part))"
+            )
 
     @classmethod
     def for_hotline(cls, hotline: Hotline) -> ViewStore:
         """The views beside `hotline`'s events (same file, database, schema)."""
-        return cls(*connect_views(hotline.env))
+        return cls.for_env(hotline.env)
+
+    @classmethod
+    def for_env(cls, env: Any) -> ViewStore:
+        """The views of the store that persistence settings `env` name."""
+        return cls(*connect_views(env))
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -122,3 +172,66 @@ class ViewStore:
 
     def close(self) -> None:
         self.connection.close()
+
+
+class EventRows:
+    """The stored event rows, read through the views' own connection (the
+    read side's one bulk read of the log; see docs/projections.md).
+
+    Pages come in log order (`page`, for catching up) or in case order
+    (`case_page`, for a rebuild from scratch: each case's events arrive
+    together, so its row is written once instead of once per page it
+    appears in). `table` is the recorder's own events table name.
+    """
+
+    def __init__(self, store: ViewStore, table: str, plain: Any = None) -> None:
+        self.store, self.table = store, table
+        self.position = "rowid" if store.dialect is SQLITE else "notification_id"
+        self.plain = plain  # undoes the store's cipher/compressor, when one is set
+
+    def head(self) -> int:
+        with self.store.read() as tx:
+            return int(tx.query(f"SELECT COALESCE(MAX({self.position}), 0) FROM {self.table}")
+                       [0][0])
+
+    def page(self, after: int, until: int, size: int) -> list[Any]:
+        with self.store.read() as tx:
+            return self._rows(tx.query(
+                f"SELECT {self.position}, originator_id, originator_version, topic, state"
+                f" FROM {self.table} WHERE {self.position} > ? AND {self.position} <= ?"
+                f" ORDER BY {self.position} LIMIT ?", (after, until, size)))
+
+    def case_page(self, until: int, after: tuple[str, int], below: str | None,
+                  size: int) -> list[Any]:
+        """Up to `size` rows at or before position `until` of the cases from
+        (case, version) `after` (exclusive) up to case id `below`
+        (exclusive; None: to the end), in case and version order."""
+        cast = "" if self.store.dialect is SQLITE else "::uuid"
+        bound, params = "", [until, self._id(after[0]), after[1]]
+        if below is not None:
+            bound = f" AND originator_id < ?{cast}"
+            params.append(self._id(below))
+        with self.store.read() as tx:
+            return self._rows(tx.query(
+                f"SELECT {self.position}, originator_id, originator_version, topic, state"
+                f" FROM {self.table} WHERE {self.position} <= ?"
+                f" AND (originator_id, originator_version) > (?{cast}, ?){bound}"
+                " ORDER BY originator_id, originator_version LIMIT ?", [*params, size]))
+
+    def _id(self, case: str) -> str:
+        return case.replace("-", "") if self.store.dialect is SQLITE else case
+
+    def _rows(self, found: list[tuple[Any, ...]]) -> list[Any]:
+        from projections.rows import Row
+
+        plain = self.plain
+        out = []
+        seen, text = None, ""
+        for pos, oid, version, topic, state in found:
+            if oid != seen:  # a case's rows come together in case order
+                seen = oid
+                text = (f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}"
+                        if isinstance(oid, str) and len(oid) == 32 else str(oid))  # SQLite: hex
+            state = bytes(state)
+            out.append(Row(pos, text, version, topic, plain(state) if plain else state))
+        return out

@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEv
 from workflow import lifecycle
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
-from workflow.commands import SHANGHAI, Command, Receive, local_time, parse_command
+from workflow.commands import SHANGHAI, Command, Merge, Receive, local_time, parse_command
 from workflow.errors import (
     CaseAlreadyExists,
     CaseNotFound,
@@ -157,6 +157,17 @@ class Hotline(Application[UUID]):
     def reopen(self, case: str, **fields: Any) -> int:
         return self.execute({"case": case, "action": "reopen", **fields})
 
+    def contact(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "contact", **fields})
+
+    def reassign(self, case: str, **fields: Any) -> int:
+        return self.execute({"case": case, "action": "reassign", **fields})
+
+    def merge(self, case: str, **fields: Any) -> int:
+        """Merge the repeat `case` into `into`: both cases' events are stored
+        in one transaction, or neither (spec §2)."""
+        return self.execute({"case": case, "action": "merge", **fields})
+
     def close_case(self, case: str, **fields: Any) -> int:
         """The `close` action (办结). Not `close()`: that is eventsourcing's
         `Application.close()`, which releases the store."""
@@ -254,7 +265,8 @@ class Hotline(Application[UUID]):
         chunk (one `repository.get` per case costs a round trip per line).
         Cases that do not exist are simply absent from the result; the
         `_absent` set spares `_decide` asking the store about them again."""
-        wanted = {i for i in {case_id(c.case) for c in commands} if i not in self._loaded}
+        refs = {c.case for c in commands} | {c.into for c in commands if isinstance(c, Merge)}
+        wanted = {i for i in {case_id(r) for r in refs} if i not in self._loaded}
         self._absent = set()
         if not wanted or self.snapshots is not None or self.streams is None:
             return {}  # without a bulk read: one case at a time
@@ -296,7 +308,11 @@ class Hotline(Application[UUID]):
         case = pending.get(agg_id) or self._load(agg_id, cached)
         if case is not None and _seen(cmd, case):
             return Outcome(cmd.case, case.version, duplicate=True)
-        if isinstance(cmd, Receive):
+        if isinstance(cmd, Merge):
+            if case is None:
+                raise CaseNotFound(cmd.case)
+            self._merge(cmd, case, pending, cached)
+        elif isinstance(cmd, Receive):
             if case is not None:
                 raise CaseAlreadyExists(cmd.case)
             policy = self.policies.in_force(cmd.at.date())
@@ -310,6 +326,20 @@ class Hotline(Application[UUID]):
             case.execute(cmd, self.policies.in_force(cmd.at.date()), self.calendar)
         pending[agg_id] = case
         return Outcome(cmd.case, case.version, duplicate=False)
+
+    def _merge(self, cmd: Merge, repeat: Case, pending: dict[UUID, Case], cached: bool) -> None:
+        """Decide both halves of a merge, then record both (nothing is
+        recorded when either is rejected); both cases go into `pending`, so
+        they are saved in the same transaction."""
+        target_id = case_id(cmd.into)
+        target = repeat if target_id == repeat.id else (
+            pending.get(target_id) or self._load(target_id, cached))
+        policy = self.policies.in_force(cmd.at.date())
+        merged, recorded = lifecycle.decide_merge(repeat, target, cmd, policy, self.calendar)
+        assert target is not None
+        repeat.record(merged, cmd)
+        target.record(recorded, cmd)
+        pending[target_id] = target
 
     def _load(self, agg_id: UUID, cached: bool) -> Case | None:
         if cached and agg_id in self._loaded:

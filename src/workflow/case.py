@@ -127,7 +127,15 @@ class Case(Aggregate, CaseState):
 
     class CalledBack(Event):
         TOPIC = topic("CalledBack")
+        # v2 (hotline-spec/2) added `resolved`, the citizen's answer to
+        # 问题是否解决 (None when not asked); v1 events are upcast when read.
+        class_version = 2
         result: str
+        resolved: bool | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["resolved"] = None
 
     class Reopened(Event):
         TOPIC = topic("Reopened")
@@ -149,6 +157,31 @@ class Case(Aggregate, CaseState):
         previous: dict[str, Any]  # the clocks it replaced, as they were
         deadlines: dict[str, Any]  # the re-derived clocks, policy, calendar
         calendar: str
+
+    # -- hotline-spec/2 ------------------------------------------------------
+
+    class Contacted(Event):
+        TOPIC = topic("Contacted")
+        unit: str
+        text: str | None
+
+    class Reassigned(Event):
+        TOPIC = topic("Reassigned")
+        lead: str
+        co_units: list[str]
+        reason: str
+        deadlines: dict[str, Any]
+
+    class Merged(Event):
+        TOPIC = topic("Merged")
+        into: str  # the reference of the case this one repeats
+
+    class RepeatMerged(Event):
+        """On the case a repeat was merged into (internal row of the table;
+        neither its state nor its deadlines change)."""
+
+        TOPIC = topic("RepeatMerged")
+        repeat: str  # the merged case's reference
 
     def __init__(self) -> None:
         CaseState.__init__(self)

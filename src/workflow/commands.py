@@ -24,6 +24,7 @@ from pydantic import (
     StrictStr,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -57,6 +58,10 @@ LATEST = date(9899, 12, 31)
 # is refused on every store alike) and lone UTF-16 surrogates (not Unicode
 # characters: they cannot be encoded as UTF-8, hashed or stored).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Validation context of a caller that has already ruled them out: JSON text
+# without any `\u` escape cannot hold either (raw NUL bytes and encoded
+# surrogates are not valid JSON / UTF-8), so the import skips the walk.
+TEXTS_CHECKED = "texts_checked"
 
 
 def unstorable(text: str) -> str | None:
@@ -68,6 +73,11 @@ def unstorable(text: str) -> str | None:
     if char == "\x00":
         return f"contains a NUL character (U+0000) at offset {found.start()}"
     return f"contains a lone surrogate (U+{ord(char):04X}) at offset {found.start()}"
+
+
+def _escaped(text: str) -> str:
+    """`text` with NUL and lone surrogates written as \\uXXXX, for messages."""
+    return _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _check_texts(model: BaseModel, prefix: str = "") -> None:
@@ -134,8 +144,9 @@ class Command(BaseModel):
         return local
 
     @model_validator(mode="after")
-    def _storable(self) -> Command:
-        _check_texts(self)
+    def _storable(self, info: ValidationInfo) -> Command:
+        if not (info.context and info.context.get(TEXTS_CHECKED)):
+            _check_texts(self)
         return self
 
     @cached_property  # asked for twice per command; the model is frozen
@@ -228,6 +239,10 @@ class Answer(Command):
 class Callback(Command):
     action: Literal["callback"] = "callback"
     result: CallbackResult
+    # hotline-spec/2: whether the citizen says the problem was solved (问题是否解决)
+    resolved: StrictBool | None = None
+
+    KEY_OMITS_IF_ABSENT: ClassVar[frozenset[str]] = frozenset({"resolved"})
 
 
 class Reopen(Command):
@@ -243,15 +258,41 @@ class Close(Command):
     reason: Text | None = None
 
 
+class Contact(Command):
+    """hotline-spec/2: the lead's first contact with the citizen (先行联系)."""
+
+    action: Literal["contact"] = "contact"
+    unit: UnitName
+    text: Text | None = None
+
+
+class Reassign(Command):
+    """hotline-spec/2: the office re-routes an assigned case (改派)."""
+
+    action: Literal["reassign"] = "reassign"
+    lead: UnitName
+    co_units: list[UnitName] = Field(default_factory=list)
+    reason: Text
+
+
+class Merge(Command):
+    """hotline-spec/2: a repeat request folded into the case it repeats (并单)."""
+
+    action: Literal["merge"] = "merge"
+    into: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
 AnyCommand = Annotated[
     Receive | Assign | Acknowledge | Return | Extend | Urge
-    | Contribute | Reply | Answer | Callback | Reopen | Close,
+    | Contribute | Reply | Answer | Callback | Reopen | Close
+    | Contact | Reassign | Merge,
     Field(discriminator="action"),
 ]
 COMMANDS: dict[str, type[Command]] = {
     c.model_fields["action"].default: c
     for c in (Receive, Assign, Acknowledge, Return, Extend, Urge,
-              Contribute, Reply, Answer, Callback, Reopen, Close)
+              Contribute, Reply, Answer, Callback, Reopen, Close,
+              Contact, Reassign, Merge)
 }
 _ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
 
@@ -261,7 +302,7 @@ def describe(error: ValidationError) -> str:
     parts = []
     for e in error.errors(include_url=False):
         loc = [str(p) for p in e["loc"] if p not in COMMANDS]  # drop the union tag
-        where = ".".join(loc)
+        where = _escaped(".".join(loc))
         msg = e["msg"]
         if e["type"] in UNKNOWN_VALUE:  # name the value that is not one of the known ones
             msg += f" (given {_shown(e['input'])})"
@@ -285,7 +326,7 @@ def parse_command(data: dict[str, Any] | Command) -> Command:
         raise InvalidCommand(f"expected a JSON object, got {type(data).__name__}")
     case = data.get("case") if isinstance(data.get("case"), str) else None
     if case is not None and unstorable(case):  # named in the message, escaped
-        case = _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", case)
+        case = _escaped(case)
     action = data.get("action")
     if action is None:
         raise InvalidCommand("field 'action': missing", case)

@@ -15,7 +15,7 @@ from typing import Any
 from workflow.calendar import Calendar
 from workflow.policy import Policy
 
-CLOCKS = ("reply_due", "close_due", "return_due")
+CLOCKS = ("reply_due", "close_due", "return_due", "contact_due")  # contact_due: hotline-spec/2
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,29 @@ def on_receive(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
     return _set(policy, cal, _reply_and_close(policy, cal, b.day, b.category, b.urgency, b.channel))
 
 
+def _contact(policy: Policy, cal: Calendar, day: date) -> tuple[date | None, bool]:
+    due = cal.add_workdays(day, policy.contact_days)
+    return due.day, due.provisional
+
+
 def on_reopen(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
     parts = _reply_and_close(policy, cal, b.day, b.category, b.urgency, b.channel)
     parts["return_due"] = (None, False)  # a reopened case cannot be returned
+    parts["contact_due"] = _contact(policy, cal, b.day)  # a new assignment: a new contact
     return _set(policy, cal, parts)
 
 
 def on_assign(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
     due = cal.add_workdays(b.day, policy.return_days)
-    return _set(policy, cal, {"return_due": (due.day, due.provisional)})
+    return _set(policy, cal, {"return_due": (due.day, due.provisional),
+                              "contact_due": _contact(policy, cal, b.day)})
+
+
+def on_reassign(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:
+    """A re-route (hotline-spec/2): the new lead gets its return and contact
+    clocks; reply_due and close_due do not move (the citizen's clock runs
+    from intake)."""
+    return on_assign(policy, cal, b)
 
 
 def on_extend(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:

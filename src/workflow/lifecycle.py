@@ -36,19 +36,21 @@ from typing import Any, Protocol
 from transitions import Machine
 
 from workflow.calendar import Calendar
+from workflow.commands import Command, Merge
 from workflow.deadlines import (
     CLOCKS,
     Basis,
     DeadlineRule,
     on_assign,
     on_extend,
+    on_reassign,
     on_receive,
     on_reopen,
 )
 from workflow.errors import InvalidTransition, RuleViolation
 from workflow.policy import Policy
 
-STATES = ("received", "assigned", "replied", "callback", "closed")
+STATES = ("received", "assigned", "replied", "callback", "closed", "merged")  # merged: /2
 NEW = "new"  # the pseudo-state of a case reference nobody has received yet
 HOTLINE_OFFICE = "热线办"  # the actor when no unit or operator is named
 
@@ -56,10 +58,11 @@ HOTLINE_OFFICE = "热线办"  # the actor when no unit or operator is named
 CLOCKS_IN_FORCE: dict[str, tuple[str, ...]] = {
     NEW: (),
     "received": ("reply_due", "close_due"),
-    "assigned": ("reply_due", "close_due", "return_due"),
+    "assigned": ("reply_due", "close_due", "return_due", "contact_due"),
     "replied": ("close_due",),
     "callback": ("close_due",),
     "closed": (),
+    "merged": (),  # hotline-spec/2: no deadline in force once merged
 }
 # A return deadline is a right of the lead (how long it may take to decline
 # a case), not an obligation: it never makes a case late or at risk.
@@ -254,6 +257,16 @@ ONLY_PROVISIONAL = Rule(
     lambda c, cmd, p: bool(cmd.clocks) and set(cmd.clocks) <= c.provisional,
     lambda c, cmd, p: f"clocks {_q(cmd.clocks)}, provisional {_q(c.provisional)}",
 )
+UNITS_CHANGED = Rule(
+    "the new lead or co-units differ from the current ones",
+    lambda c, cmd, p: (cmd.lead, sorted(cmd.co_units)) != (c.lead, sorted(c.co_units)),
+    lambda c, cmd, p: f"lead {_q(cmd.lead)}, co_units {_q(cmd.co_units)}: the current ones",
+)
+MERGE_INTO_ANOTHER = Rule(
+    "into names another case, which exists, is neither closed nor merged, and is not this case",
+    lambda c, cmd, p: cmd.into != c.ref,
+    lambda c, cmd, p: f"into {_q(cmd.into)} is this case",
+)
 AT_IN_ORDER = "at not earlier than the at of the case's previous action"
 
 
@@ -279,6 +292,10 @@ def _assign_facts(c: Any, cmd: Any, d: dict[str, Any] | None, cal: Calendar) -> 
 def _reopen_facts(c: Any, cmd: Any, d: dict[str, Any] | None, cal: Calendar) -> dict[str, Any]:
     lead, co_units = _new_units(c, cmd)
     return dict(reason=cmd.reason, lead=lead, co_units=list(co_units), deadlines=d)
+
+
+def _reassign_facts(c: Any, cmd: Any, d: dict[str, Any] | None, cal: Calendar) -> dict[str, Any]:
+    return dict(lead=cmd.lead, co_units=list(cmd.co_units), reason=cmd.reason, deadlines=d)
 
 
 def _recompute_facts(c: Any, cmd: Any, d: dict[str, Any] | None, cal: Calendar) -> dict[str, Any]:
@@ -317,13 +334,20 @@ TABLE: tuple[Row, ...] = (
     Row("answer", "直接答复", "answered directly", ("received",), "replied", "Answered",
         (TEXT_GIVEN,), _copy("text")),
     Row("callback", "回访", "called back", ("replied",), "callback", "CalledBack",
-        (RESULT_KNOWN,), _copy("result")),
+        (RESULT_KNOWN,), _copy("result", "resolved")),
     Row("reopen", "重办", "reopened", ("callback",), "assigned", "Reopened",
         (LAST_UNSATISFIED, REASON_GIVEN, LEAD_KNOWN, NEW_UNITS_DISTINCT), _reopen_facts, on_reopen),
     Row("close", "办结", "closed", ("callback",), "closed", "Closed", (),
         _copy("waive_callback", "reason")),
     Row("close", "办结", "closed", ("replied",), "closed", "Closed", (WAIVED_WITH_REASON,),
         _copy("waive_callback", "reason")),
+    # hotline-spec/2
+    Row("contact", "先行联系", "contacted", ("assigned",), None, "Contacted", (UNIT_IS_LEAD,),
+        _copy("unit", "text")),
+    Row("reassign", "改派", "reassigned", ("assigned",), "assigned", "Reassigned",
+        (UNITS_DISTINCT, UNITS_CHANGED, REASON_GIVEN), _reassign_facts, on_reassign),
+    Row("merge", "并单", "merged", ("received", "assigned"), "merged", "Merged",
+        (MERGE_INTO_ANOTHER,), _copy("into")),
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(row.action for row in TABLE))
@@ -336,6 +360,10 @@ OPEN_STATES = ("received", "assigned", "replied", "callback")
 INTERNAL: tuple[Row, ...] = (
     Row("recompute_deadlines", "重算期限", "deadlines recomputed", OPEN_STATES, None,
         "DeadlinesRecomputed", (ONLY_PROVISIONAL,), _recompute_facts),
+    # The other half of a merge: the case a repeat is merged into records it
+    # (its state and deadlines do not change); only an open case can.
+    Row("record_repeat", "并入重复件", "repeat merged", OPEN_STATES, None, "RepeatMerged",
+        (), _copy("repeat")),
 )
 ACTION_OF_EVENT: dict[str, str] = {row.event: row.action for row in TABLE}
 DEADLINE_EVENTS: tuple[str, ...] = tuple(
@@ -490,6 +518,35 @@ def decide(case: CaseFacts | None, cmd: Any, policy: Policy, calendar: Calendar)
         deadlines = row.deadlines(policy, calendar, basis(case, cmd)).to_event()
     actor = cmd.__dict__.get("unit") or cmd.operator or HOTLINE_OFFICE
     return Decision(row, row.event, actor, row.facts(case, cmd, deadlines, calendar), found.dest)  # type: ignore[arg-type]
+
+
+class RecordRepeat(Command):
+    """Internal command (not in the import format): the case a repeat is
+    merged into records the repeat, in the merge's transaction, under the
+    merge's idempotency key."""
+
+    action: str = "record_repeat"
+    repeat: str
+
+
+def decide_merge(
+    repeat: CaseFacts, target: CaseFacts | None, cmd: Merge, policy: Policy, calendar: Calendar
+) -> tuple[Decision, Decision]:
+    """Decide a merge over its two cases: `Merged` for the repeat and
+    `RepeatMerged` for the case it repeats (`target`, None when no such case
+    exists), or the rule it breaks (named for the repeat's merge). Both
+    events are to be stored in one transaction, or neither."""
+    first = decide(repeat, cmd, policy, calendar)  # the repeat's state, time order, not itself
+    where = (repeat.ref, repeat.state, cmd.action)
+    if target is None or move("record_repeat", target.state) is None:
+        found = "no such case" if target is None else f"it is {target.state}"
+        raise RuleViolation(*where, MERGE_INTO_ANOTHER.text, f"into {_q(cmd.into)}: {found}")
+    if target.last_at is not None and cmd.at < target.last_at:
+        raise RuleViolation(*where, AT_IN_ORDER, f"at {cmd.at.isoformat()}, previous action of "
+                            f"{_q(cmd.into)} at {target.last_at.isoformat()}")
+    record = RecordRepeat(case=target.ref, at=cmd.at, id=cmd.key, operator=cmd.operator,
+                          repeat=repeat.ref)
+    return first, decide(target, record, policy, calendar)
 
 
 def basis(case: CaseFacts | None, cmd: Any) -> Basis:

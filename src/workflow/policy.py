@@ -27,6 +27,8 @@ class Policy(BaseModel):
     return_days: int = Field(ge=1)
     extension_days_max: int = Field(ge=1)
     max_extensions: int = Field(ge=0)
+    # hotline-spec/2: working days for the lead's first contact (contact_due)
+    contact_days: int = Field(default=1, ge=1)
     # Optional overrides of reply days per channel and category,
     # e.g. {"conduct_hotline": {"consultation": 1}}.
     channel_reply_days: dict[str, dict[str, int]] = Field(default_factory=dict)
@@ -56,6 +58,7 @@ DEFAULT_POLICY = Policy(
     return_days=1,
     extension_days_max=10,
     max_extensions=3,
+    contact_days=1,
 )
 
 

@@ -7,6 +7,7 @@
     return_days = 1
     extension_days_max = 10
     max_extensions = 3
+    contact_days = 1              # optional (hotline-spec/2), default 1
 
     [reply_days]                  # every category, working days
     consultation = 2
@@ -44,7 +45,9 @@ NUMBERS = {
     "return_days": 1,
     "extension_days_max": 1,
     "max_extensions": 0,
+    "contact_days": 1,
 }
+OPTIONAL = frozenset({"contact_days"})  # added by hotline-spec/2: older files lack it
 TOP_KEYS = ("id", "effective", "reply_days", *NUMBERS, "channel_reply_days")
 POLICY_ID = re.compile(r"^[\w.\-]+/[\w.\-]+$")
 
@@ -99,7 +102,7 @@ class _Checker(Checker):
     def policy(self, data: dict[str, Any]) -> Policy | None:
         self.unknown((), data, TOP_KEYS)
         for key in ("id", "effective", "reply_days", *NUMBERS):
-            if key not in data:
+            if key not in data and key not in OPTIONAL:
                 self.bad((key,), "missing")
         policy_id = self.policy_id(data.get("id"))
         effective = self.effective(data.get("effective"))

@@ -48,6 +48,11 @@ class CaseState:
         self.first_reply_at: datetime | None = None
         self.closed_at: datetime | None = None
         self.last_result: str | None = None
+        self.last_resolved: bool | None = None  # hotline-spec/2
+        self.contact_due: date | None = None  # hotline-spec/2
+        self.reassignments = 0
+        self.merged_into: str | None = None  # the case this one repeats, once merged
+        self.repeats: tuple[str, ...] = ()  # the repeats merged into this case
         self.last_at: datetime | None = None
         self.applied: set[str] = set()
         self.chain = GENESIS
@@ -111,7 +116,7 @@ def _acknowledged(s: CaseState, e: Any) -> None:
 def _returned(s: CaseState, e: Any) -> None:
     s.returns += 1
     s.lead, s.co_units, s.acknowledged = None, (), frozenset()
-    s.return_due = None
+    s.return_due = s.contact_due = None  # no lead: neither its right nor its obligation
 
 
 def _extended(s: CaseState, e: Any) -> None:
@@ -128,7 +133,7 @@ def _nothing(s: CaseState, e: Any) -> None:
 
 
 def _replied(s: CaseState, e: Any) -> None:
-    s.return_due = None
+    s.return_due = s.contact_due = None  # the reply meets the contact clock too
     if s.first_reply_at is None:
         s.first_reply_at = e.at
 
@@ -140,6 +145,25 @@ def _answered(s: CaseState, e: Any) -> None:
 
 def _called_back(s: CaseState, e: Any) -> None:
     s.last_result = e.result
+    s.last_resolved = e.resolved
+
+
+def _contacted(s: CaseState, e: Any) -> None:
+    s.contact_due = None  # the contact clock is met by the first contact
+
+
+def _reassigned(s: CaseState, e: Any) -> None:
+    s.reassignments += 1
+    s.start_assignment(e.lead, e.co_units)
+    s.set_deadlines(e.deadlines)
+
+
+def _merged(s: CaseState, e: Any) -> None:
+    s.merged_into = e.into
+
+
+def _repeat_merged(s: CaseState, e: Any) -> None:
+    s.repeats = (*s.repeats, e.repeat)
 
 
 def _reopened(s: CaseState, e: Any) -> None:
@@ -170,4 +194,8 @@ EFFECTS: dict[str, Callable[[CaseState, Any], None]] = {
     "Reopened": _reopened,
     "Closed": _closed,
     "DeadlinesRecomputed": _deadlines_recomputed,
+    "Contacted": _contacted,
+    "Reassigned": _reassigned,
+    "Merged": _merged,
+    "RepeatMerged": _repeat_merged,
 }

@@ -13,18 +13,16 @@ from pydantic import BaseModel
 
 from workflow.calendar import Calendar
 from workflow.case import Case
+from workflow.lifecycle import RIGHTS
 from workflow.masking import mask_payload
 
 Light = Literal["green", "yellow", "red", "lapsed"]
-# Deadlines that bound a right, not an obligation: the lead MAY return a
-# case until `return_due`; once it has passed the case simply can no longer
-# be returned, which is nobody's delay (so the deadline is never shown red).
-RIGHTS = {"return_due": "the lead can no longer return the case"}
 
 
 def light(due: date, today: date, clock: str | None = None) -> Light:
-    """Green before the due date, yellow on it, red once it has passed; a
-    right's deadline (RIGHTS) that has passed is `lapsed`, not red."""
+    """Green before the due date, yellow on it, red once it has passed; the
+    deadline of a right (lifecycle.RIGHTS: the lead MAY return a case until
+    `return_due`) that has passed is `lapsed`, nobody's delay, never red."""
     if today < due:
         return "green"
     if today == due:
@@ -67,6 +65,7 @@ class CaseView(BaseModel):
     reply_due: date | None
     close_due: date | None
     return_due: date | None
+    contact_due: date | None = None  # hotline-spec/2
     policy: str
     calendar: str
     returns: int
@@ -74,6 +73,10 @@ class CaseView(BaseModel):
     reopenings: int
     urges: int
     last_result: str | None
+    last_resolved: bool | None = None  # hotline-spec/2: the latest callback's `resolved`
+    reassignments: int = 0  # hotline-spec/2
+    merged_into: str | None = None  # hotline-spec/2: the case this one repeats
+    repeats: list[str] = []  # hotline-spec/2: the repeats merged into this case
     history: list[HistoryEntry]
 
     def masked(self) -> CaseView:
@@ -118,8 +121,11 @@ def read_case(case: Case, events: list[Case.Event], calendar: Calendar, today: d
         topic=case.topic, content=case.content, lead=case.lead,
         co_units=list(case.co_units), acknowledged=sorted(case.acknowledged),
         deadlines=deadlines, light=worst, reply_due=case.reply_due,
-        close_due=case.close_due, return_due=case.return_due, policy=case.policy_id,
+        close_due=case.close_due, return_due=case.return_due, contact_due=case.contact_due,
+        policy=case.policy_id,
         calendar=case.calendar_id, returns=case.returns, extensions=case.extensions,
         reopenings=case.reopenings, urges=case.urges, last_result=case.last_result,
+        last_resolved=case.last_resolved, reassignments=case.reassignments,
+        merged_into=case.merged_into, repeats=list(case.repeats),
         history=[history_entry(e) for e in events],
     )

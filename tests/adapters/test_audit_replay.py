@@ -82,8 +82,11 @@ def test_diff_names_the_events_that_changed_each_field(backdated: str) -> None:
 def test_deadlines_show_each_clock_met(backdated: str) -> None:
     data = json.loads(audit(backdated, "deadlines", REF, "--format", "json").output)
     outcomes = {c["clock"]: (c["outcome"], c["workdays"]) for c in data["clocks"]}
-    # reply due 2016-08-22, replied 08-05; close due 08-25, called back and closed 08-08
-    assert outcomes == {"reply": ("met", 11), "callback": ("met", 13), "closure": ("met", 13)}
+    # reply due 2016-08-22, replied 08-05; close due 08-25, called back and closed 08-08;
+    # (hotline-spec/2) contact due 08-02, one working day after the assign, first
+    # met by the reply of Fri 08-05: breached by 3 working days (08-03, 04, 05)
+    assert outcomes == {"reply": ("met", 11), "callback": ("met", 13), "closure": ("met", 13),
+                        "contact": ("breached", 3)}
     assert not any(r["differs"] for r in data["recomputed"])
 
 

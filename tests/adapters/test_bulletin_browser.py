@@ -51,6 +51,10 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Wait (in virtual time, so no real delay on an idle page) until the page
+    # has settled, embedded font decoded included: on a loaded machine a
+    # screenshot taken at first paint may still show fallback glyphs.
+    "--virtual-time-budget=10000",
 )
 
 

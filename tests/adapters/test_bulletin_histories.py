@@ -242,3 +242,59 @@ def test_exemplary_cases_the_office_answered_and_the_editors_choice(
     too_many = runner.invoke(cli, ["report", "--store", url, *Q3, "--format", "markdown",
                                    *[x for i in range(6) for x in ("--exemplary", f"X{i}")]])
     assert too_many.exit_code == 2 and "at most 5" in too_many.output
+
+
+# ------------------------------------------------- hotline-spec/2 histories
+#
+# Issue 12 item 5 end to end: `hotline import` of /2 lines (contact, merge,
+# callback with resolved), then the bulletin and the /2 report it reads.
+
+
+def v2_histories() -> list[dict[str, Any]]:
+    a, b, c = "XT20160701-0001", "XT20160701-0002", "XT20160702-0001"
+    return [
+        line(a, "receive", "07-01T09:00", channel="county_hotline", category="complaint",
+             township="易俗河镇", topic="housing", content="小区停水三天无人处理"),
+        line(b, "receive", "07-01T09:30", channel="mayor_hotline", category="complaint",
+             township="花石镇", topic="housing", content="路灯损坏多日未修"),
+        line(a, "assign", "07-01T10:00", lead="县住建局"),
+        line(b, "assign", "07-01T10:10", lead="县城管局"),
+        line(a, "contact", "07-01T11:00", unit="县住建局", text="已电话联系市民"),
+        # The same request again, the next day: a repeat, merged into A.
+        line(c, "receive", "07-02T08:30", channel="mayor_hotline", category="complaint",
+             township="易俗河镇", topic="housing", content="小区停水三天还没人管"),
+        line(c, "merge", "07-02T08:40", into=a),
+        line(a, "reply", "07-02T16:00", unit="县住建局", text="已恢复供水"),
+        line(b, "reply", "07-04T16:00", unit="县城管局", text="已更换路灯"),
+        line(a, "callback", "07-05T10:00", result="satisfied", resolved=True),
+        line(b, "callback", "07-06T10:00", result="satisfied", resolved=False),
+        line(a, "close", "07-05T10:30"),
+        line(b, "close", "07-06T10:30"),
+    ]
+
+
+def test_a_v2_quarter_through_import_states_merges_and_the_three_rates(
+        store_url: str, tmp_path: Path) -> None:
+    url = imported(store_url, tmp_path, v2_histories())
+    report = json.loads(run("report", "--store", url, *Q3, "--format", "json").stdout)
+    assert report["spec"] == "hotline-metrics/2"
+    assert report["all"]["merged"] == 1
+    first_contact, resolution = report["all"]["first_contact"], report["all"]["resolution"]
+    assert (resolution["num"], resolution["den"]) == (1, 2)
+    text = bulletin(url)
+    section = text.split("## 二")[0]
+    fc = round(100 * first_contact["num"] / first_contact["den"])
+    assert (f"按时办结率100%，回访群众满意率100%，先行联系率{fc}%，实际解决率50%；"
+            in section), section
+    assert "共计处理各类投诉3件次" in section  # the repeat was received: it counts there
+    assert "本季度重复诉求并单处理1件，不计入各项比率。" in section
+    assert ("| 渠道 | 受理 | 及时回复率 | 按时办结率 | 回访满意率 | 先行联系率 | 实际解决率 |"
+            in section)
+    english = bulletin(url, lang="en")
+    assert "resolution rate 50%" in english and "1 repeat request was merged" in english
+    html = bulletin(url, "html")
+    table = html.split('<table class="townships">')[1].split("</table>")[0]
+    rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
+    assert [row[:3] for row in rows] == [["易俗河镇", "2", "1"], ["花石镇", "1", "0"]]
+    assert 'data-chart="by-township"' in html
+    assert "hotline-metrics/2" in text.strip().splitlines()[-1]

@@ -126,3 +126,28 @@ def test_deadlines_recompute_on_the_command_line(tmp_path: Path) -> None:
     assert "1 recomputed" in first.output
     second = runner.invoke(cli, ["deadlines", "recompute"])
     assert second.exit_code == 0 and "0 recomputed" in second.output
+
+
+def test_the_contact_clock_is_recomputed_too(store_url: str) -> None:
+    # hotline-spec/2: assign on Thu 2026-12-31, contact due one working day
+    # later; beyond the package that is Fri 2027-01-01 (weekdays only)
+    app = Hotline.open(store_url)
+    app.receive("R-6", at="2026-12-20T10:00:00", **LATE_2026)
+    app.assign("R-6", at="2026-12-31T09:00:00", lead="县住建局")
+    view = app.case("R-6", today=date(2026, 12, 31))
+    assert view.contact_due == date(2027, 1, 1)
+    assert {d.clock: d.provisional for d in view.deadlines}["contact_due"] is True
+    app.close()
+
+    app = with_2027(store_url)
+    try:
+        [change] = recompute_deadlines(app).changed
+        # 01-01..03 are 元旦 in the calendar file: Mon 2027-01-04
+        assert (change.old["contact_due"], change.new["contact_due"]) == (
+            date(2027, 1, 1), date(2027, 1, 4))
+        after = app.case("R-6", today=date(2026, 12, 31))
+        assert after.contact_due == date(2027, 1, 4)
+        assert not any(d.provisional for d in after.deadlines)
+        assert recompute_deadlines(app).changed == []
+    finally:
+        app.close()

@@ -17,6 +17,8 @@ from workflow import Hotline
 HISTORY = [
     # O1: consultation, received Mon 08-01: reply due Wed 08-03, close due Mon 08-08; open.
     rcv("O1", "2016-08-01T09:00:00"), act("O1", "assign", "2016-08-01T10:00:00", lead="县水务局"),
+    # (hotline-spec/2: its contact clock, due 08-02, met at once)
+    act("O1", "contact", "2016-08-01T10:30:00", unit="县水务局"),
     # O2: help: reply due 08-15; open.
     rcv("O2", "2016-08-01T09:00:00", "help", content="小区停水三天", township="花石镇"),
     # O3: returned twice, then joint, closed satisfied.
@@ -27,6 +29,7 @@ HISTORY = [
     act("O3", "assign", "2016-08-01T12:00:00", lead="县水务局"),
     act("O3", "return", "2016-08-01T13:00:00", unit="县水务局", reason="非本单位"),
     act("O3", "assign", "2016-08-01T14:00:00", lead="县住建局", co_units=["县公安局"]),
+    act("O3", "contact", "2016-08-01T15:00:00", unit="县住建局"),  # (/2: contact clock met)
     act("O3", "reply", "2016-08-05T11:00:00", unit="县住建局", text="已下发停工通知"),
     act("O3", "callback", "2016-08-08T15:30:00", result="satisfied"),
     act("O3", "close", "2016-08-08T15:40:00"),
@@ -45,6 +48,23 @@ def test_at_risk_lists_open_cases_by_their_next_deadline(hotline: Hotline) -> No
         assert [(r.case, r.due, r.workdays_left, r.light) for r in late] == [
             ("O1", date(2016, 8, 3), -7, "red"), ("O2", date(2016, 8, 15), 1, "green")]
         assert read.at_risk(date(2016, 7, 31)) == []  # nothing received yet
+
+
+def test_at_risk_shows_the_contact_clock(hotline: Hotline) -> None:
+    # hotline-spec/2: assigned Mon 08-01, contact due Tue 08-02 (one working day)
+    apply(hotline, [rcv("C1", "2016-08-01T09:00:00", "help"),
+                    act("C1", "assign", "2016-08-01T10:00:00", lead="县水务局")])
+    with ReadSide(hotline) as read:
+        assert [(r.case, r.clock, r.due, r.workdays_left, r.light)
+                for r in read.at_risk(date(2016, 8, 2))] == [
+            ("C1", "contact_due", date(2016, 8, 2), 0, "yellow")]
+        overdue = read.at_risk(date(2016, 8, 4))
+        assert [(r.clock, r.workdays_left, r.light) for r in overdue] == [
+            ("contact_due", -2, "red")]
+    hotline.execute(act("C1", "contact", "2016-08-04T09:00:00", unit="县水务局"))
+    with ReadSide(hotline) as read:  # met: the reply clock (due 08-15) is next
+        assert read.at_risk(date(2016, 8, 4)) == []
+        assert [r.clock for r in read.at_risk(date(2016, 8, 12))] == ["reply_due"]
 
 
 def test_compliance_by_lead_and_the_ping_pong_list(hotline: Hotline) -> None:
@@ -72,8 +92,8 @@ def test_hot_topics_and_exemplary_cases_for_the_bulletin(hotline: Hotline) -> No
         [case] = read.exemplary("2016Q3", date(2016, 12, 31))
         assert (case["case"], case["lead"], case["co_units"]) == ("O3", "县住建局", ["县公安局"])
         assert [e["action"] for e in case["timeline"]] == [
-            "receive", "assign", "return", "assign", "return", "assign", "reply", "callback",
-            "close"]
+            "receive", "assign", "return", "assign", "return", "assign", "contact", "reply",
+            "callback", "close"]
         assert read.exemplary("2016Q3", date(2016, 8, 7)) == []  # not closed yet then
 
 
@@ -117,12 +137,12 @@ def test_projections_and_at_risk_commands(hotline: Hotline, store_url: str) -> N
     status = runner.invoke(cli, ["projections", "--store", store_url])
     head = hotline.recorder.max_notification_id()
     assert status.exit_code == 0
-    assert "case_facts      - not built" in status.stdout
-    built = runner.invoke(cli, ["rebuild", "compliance", "--store", store_url, "--progress"])
+    assert "cases           - not built" in status.stdout
+    built = runner.invoke(cli, ["rebuild", "cases", "--store", store_url, "--progress"])
     assert built.exit_code == 0 and "rebuild" in built.stderr  # the progress bar
     rows = runner.invoke(cli, ["projections", "--store", store_url]).stdout.splitlines()
-    assert [r.split() for r in rows if r.startswith("compliance")] == [
-        ["compliance", "1", "live", str(head), str(head), "0"]]
+    assert [r.split() for r in rows if r.startswith("cases")] == [
+        ["cases", "1", "live", str(head), str(head), "0"]]
     risk = runner.invoke(cli, ["at-risk", "--as-of", "2016-08-12", "--json", "--store", store_url])
     assert [json.loads(line)["case"] for line in risk.stdout.splitlines()] == ["O1", "O2"]
     unknown = runner.invoke(cli, ["rebuild", "nope", "--store", store_url])

@@ -226,7 +226,9 @@ def test_reopen_recomputes_from_the_reopen_date_and_clears_the_return_due(
     assert (view.reply_due, view.close_due, view.return_due) == (
         D(2016, 8, 29), D(2016, 9, 1), None)
     assert view.extensions == 1
-    assert [d.clock for d in view.deadlines] == ["reply_due", "close_due"]
+    # hotline-spec/2: a reopen starts a new contact clock (one working day: Tue 08-09)
+    assert [d.clock for d in view.deadlines] == ["reply_due", "close_due", "contact_due"]
+    assert view.contact_due == D(2016, 8, 9)
 
 
 def test_provisional_deadlines_are_flagged_in_the_event_and_the_view(hotline: Hotline) -> None:

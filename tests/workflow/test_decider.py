@@ -104,7 +104,9 @@ def test_the_clocks_in_force_per_state_are_read_by_the_read_side() -> None:
     case = CaseAt(state="assigned", reply_due=date(2016, 8, 22), close_due=date(2016, 8, 25),
                   return_due=date(2016, 8, 2))
     # the return deadline is in force, but it is the lead's right, not an obligation
-    assert lifecycle.clocks_in_force("assigned") == ("reply_due", "close_due", "return_due")
+    assert lifecycle.clocks_in_force("assigned") == (
+        "reply_due", "close_due", "return_due", "contact_due")
+    assert lifecycle.clocks_in_force("merged") == ()
     assert list(case.running_deadlines()) == ["reply_due", "close_due"]
 
 

@@ -85,6 +85,18 @@ def test_the_step_by_step_case(hotline: Hotline) -> None:
     assert [h.event for h in hotline.case("DOC-2").history][-1] == "Reopened"
 
 
+def test_the_re_routing_case(hotline: Hotline) -> None:
+    rows = table("at", "action", "fields", "reply_due", "close_due", "return_due", "contact_due")
+    for row in rows:
+        fields = json.loads(row["fields"].strip("`"))
+        hotline.execute({"case": "DOC-4", "action": row["action"], "at": row["at"], **fields})
+        view = hotline.case("DOC-4")
+        assert (view.reply_due, view.close_due, view.return_due, view.contact_due) == (
+            day(row["reply_due"]), day(row["close_due"]), day(row["return_due"]),
+            day(row["contact_due"])), row["action"]
+    assert [h.event for h in hotline.case("DOC-4").history][2] == "Reassigned"
+
+
 @pytest.mark.parametrize("row", table("today", "workdays_left", "light"),
                          ids=lambda r: r["today"])
 def test_light_examples(memory_hotline: Hotline, row: Row) -> None:
@@ -97,7 +109,7 @@ def test_light_examples(memory_hotline: Hotline, row: Row) -> None:
 
 
 def test_the_policy_table_is_the_default_policy() -> None:
-    [reply, urgent, callback, ret, per_extension, extensions] = table("setting", "days")
+    [reply, urgent, callback, ret, per_extension, extensions, contact] = table("setting", "days")
     counts = [int(n) for n in reply["days"].split(" / ")]
     order = reply["setting"].removeprefix("reply_days: ").split(" / ")
     p = DEFAULT_POLICY
@@ -106,3 +118,4 @@ def test_the_policy_table_is_the_default_policy() -> None:
     assert (int(callback["days"]), int(ret["days"])) == (p.callback_days, p.return_days)
     assert per_extension["days"] == f"1..{p.extension_days_max}"
     assert extensions["days"] == f"at most {p.max_extensions}"
+    assert int(contact["days"]) == p.contact_days

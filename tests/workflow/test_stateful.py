@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,7 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
@@ -71,14 +72,19 @@ def add_workdays(start: date, n: int) -> tuple[date, bool]:
 
 REPLY_DAYS = {"consultation": 2, "help": 10, "suggestion": 10, "complaint": 15,
               "report": 15, "praise": 2}
-CALLBACK_DAYS, RETURN_DAYS, MAX_EXTENSIONS = 3, 1, 3
+CALLBACK_DAYS, RETURN_DAYS, MAX_EXTENSIONS, CONTACT_DAYS = 3, 1, 3, 1
 RESULTS = ("satisfied", "basically_satisfied", "unsatisfied", "unreachable")
 SOURCES = {
     "assign": {"received"}, "acknowledge": {"assigned"}, "return": {"assigned"},
     "extend": {"assigned"}, "urge": {"received", "assigned"}, "contribute": {"assigned"},
     "reply": {"assigned"}, "answer": {"received"}, "callback": {"replied"},
     "reopen": {"callback"}, "close": {"callback", "replied"},
+    # hotline-spec/2
+    "contact": {"assigned"}, "reassign": {"assigned"}, "merge": {"received", "assigned"},
 }
+MERGE_RULE = ("into names another case, which exists, is neither closed nor merged, "
+              "and is not this case")
+OPEN = ("received", "assigned", "replied", "callback")
 AT_ORDER = "at not earlier than the at of the case's previous action"
 UNITS = ("县住建局", "县公安局", "易俗河镇", "县农业局")
 # dates around National Day 2016, Spring Festival 2020, and the end of the
@@ -101,14 +107,18 @@ class Model:
     lead: str | None = None
     co: tuple[str, ...] = ()
     acked: set[str] = field(default_factory=set)
-    due: dict[str, date | None] = field(
-        default_factory=lambda: {"reply_due": None, "close_due": None, "return_due": None})
+    due: dict[str, date | None] = field(default_factory=lambda: {
+        "reply_due": None, "close_due": None, "return_due": None, "contact_due": None})
     provisional: dict[str, bool] = field(default_factory=dict)
     returns: int = 0
     extensions: int = 0
     reopenings: int = 0
     urges: int = 0
     last_result: str | None = None
+    last_resolved: bool | None = None
+    reassignments: int = 0
+    merged_into: str | None = None
+    repeats: list[str] = field(default_factory=list)
     last_at: datetime | None = None
     events: int = 0
     keys: set[str] = field(default_factory=set)
@@ -122,9 +132,23 @@ class Model:
         self.due.update(reply_due=reply, close_due=close)
         self.provisional.update(reply_due=p1, close_due=p1 or p2)
 
+    def set_contact(self, day: date) -> None:
+        self.due["contact_due"], self.provisional["contact_due"] = add_workdays(day, CONTACT_DAYS)
+
     def broken(self, action: str, cmd: dict[str, Any], at: datetime) -> set[str]:
         """The rules of spec §2 that `cmd` breaks in the current state."""
         day = at.date()
+        if action == "contact":
+            return set() if cmd["unit"] == self.lead else {"unit is the current lead"}
+        if action == "reassign":
+            co = cmd["co_units"]
+            return {rule for rule, ok in (
+                ("co_units distinct and not containing the lead",
+                 len(set(co)) == len(co) and cmd["lead"] not in co),
+                ("the new lead or co-units differ from the current ones",
+                 (cmd["lead"], sorted(co)) != (self.lead, sorted(self.co))),
+                ("non-empty reason", filled(cmd["reason"])),
+            ) if not ok}
         if action == "assign":
             co = cmd["co_units"]
             ok = len(set(co)) == len(co) and cmd["lead"] not in co
@@ -184,16 +208,22 @@ class Model:
             self.exists, self.state = True, "received"
             self.category, self.urgency = cmd["category"], cmd["urgency"]
             self.set_reply_and_close(day)
-        elif action == "assign":
+        elif action in ("assign", "reassign"):
             self.state, self.lead, self.co, self.acked = (
                 "assigned", cmd["lead"], tuple(cmd["co_units"]), set())
             self.due["return_due"], self.provisional["return_due"] = add_workdays(
                 day, RETURN_DAYS)
+            self.set_contact(day)
+            self.reassignments += action == "reassign"
+        elif action == "contact":
+            self.due["contact_due"] = None  # met by the first contact
+        elif action == "merge":
+            self.state, self.merged_into = "merged", cmd["into"]
         elif action == "acknowledge":
             self.acked.add(cmd["unit"])
         elif action == "return":
             self.state, self.lead, self.co, self.acked = "received", None, (), set()
-            self.due["return_due"] = None
+            self.due["return_due"] = self.due["contact_due"] = None
             self.returns += 1
         elif action == "extend":
             for clock in ("reply_due", "close_due"):
@@ -206,9 +236,10 @@ class Model:
             self.urges += 1
         elif action in ("reply", "answer"):
             self.state = "replied"
-            self.due["return_due"] = None
+            self.due["return_due"] = self.due["contact_due"] = None
         elif action == "callback":
             self.state, self.last_result = "callback", cmd["result"]
+            self.last_resolved = cmd.get("resolved")
         elif action == "reopen":
             self.lead = cmd["lead"] or self.lead
             if cmd["co_units"] is not None:
@@ -216,6 +247,7 @@ class Model:
             self.state, self.acked = "assigned", set()
             self.set_reply_and_close(day)
             self.due["return_due"] = None
+            self.set_contact(day)
             self.reopenings += 1
         elif action == "close":
             self.state = "closed"
@@ -224,10 +256,16 @@ class Model:
 
     def in_force(self) -> dict[str, date]:
         running = {"received": ("reply_due", "close_due"),
-                   "assigned": ("reply_due", "close_due", "return_due"),
+                   "assigned": ("reply_due", "close_due", "return_due", "contact_due"),
                    "replied": ("close_due",), "callback": ("close_due",)}.get(self.state, ())
-        return {c: d for c in ("reply_due", "close_due", "return_due")
+        return {c: d for c in ("reply_due", "close_due", "return_due", "contact_due")
                 if c in running and (d := self.due[c]) is not None}
+
+    def record_repeat(self, repeat: str, at: datetime, key: str) -> None:
+        """The other half of a merge: this case records the repeat."""
+        self.repeats.append(repeat)
+        self.last_at, self.events = at, self.events + 1
+        self.keys.add(key)
 
 
 # -- random commands --------------------------------------------------------------------------
@@ -273,14 +311,26 @@ def fields(action: str, m: Model) -> st.SearchStrategy[dict[str, Any]]:
         "reply": lambda: st.fixed_dictionaries({"unit": lead_unit, "text": texts}),
         "answer": lambda: st.fixed_dictionaries({"text": texts}),
         "callback": lambda: st.fixed_dictionaries({
-            "result": st.sampled_from(["unsatisfied", *RESULTS, "unsatisfied", "happy"])}),
+            "result": st.sampled_from(["unsatisfied", *RESULTS, "unsatisfied", "happy"])},
+            optional={"resolved": st.booleans()}),
+        "contact": lambda: st.fixed_dictionaries({"unit": lead_unit},
+                                                 optional={"text": texts}),
+        "reassign": lambda: st.fixed_dictionaries({
+            "lead": st.one_of(lead_unit, any_unit),
+            "co_units": st.one_of(st.just(list(m.co)), st.lists(any_unit, max_size=2)),
+            "reason": texts}),
         "reopen": lambda: st.fixed_dictionaries({
             "reason": texts, "lead": st.one_of(st.none(), st.none(), any_unit),
             "co_units": st.one_of(st.none(), st.none(), st.lists(any_unit, max_size=2))}),
         "close": lambda: st.fixed_dictionaries({
             "waive_callback": st.booleans(), "reason": st.one_of(st.none(), texts)}),
     }
+    if action == "merge":  # into another case of the run, itself, or none that exists
+        return st.fixed_dictionaries({"into": st.sampled_from(merge_targets)})
     return choices[action]()
+
+
+merge_targets: list[str] = []  # the references of the running example (set by the machine)
 
 
 def actions(m: Model) -> st.SearchStrategy[str]:
@@ -311,6 +361,7 @@ class HotlineHistories(RuleBasedStateMachine):
         super().__init__()
         run = uuid.uuid4().hex[:8]
         self.refs = [f"R{run}-{i}" for i in range(2)]
+        merge_targets[:] = [*self.refs, *self.refs, f"R{run}-none"]
         self.models = {ref: Model() for ref in self.refs}
         self.sent: list[dict[str, Any]] = []
         self.anchor = ANCHORS[0]
@@ -342,6 +393,9 @@ class HotlineHistories(RuleBasedStateMachine):
         key = cmd.get("id") or json.dumps({k: v for k, v in cmd.items() if k != "id"},
                                           sort_keys=True, ensure_ascii=False)
         expected, rules = self.predict(model, action, cmd, at, key)
+        outcome = f"{action}: {expected if isinstance(expected, str) else expected.__name__}"
+        event(outcome)  # --hypothesis-show-statistics: what the runs reached
+        SEEN[outcome] += 1
         before = self.hotline.recorder.max_notification_id() or 0
         try:
             version = self.hotline.execute(cmd)
@@ -356,13 +410,18 @@ class HotlineHistories(RuleBasedStateMachine):
             after = self.hotline.recorder.max_notification_id() or 0
             if expected == "applied":
                 model.apply(action, cmd, at, key)
-            assert (version, after - before) == (model.events, expected == "applied")
+                if action == "merge":
+                    self.models[cmd["into"]].record_repeat(ref, at, key)
+            stored = (2 if action == "merge" else 1) if expected == "applied" else 0
+            assert (version, after - before) == (model.events, stored)
         if model.exists:
             self.compare(ref, model)
+        into = cmd.get("into")
+        if action == "merge" and into in self.models and self.models[into].exists:
+            self.compare(into, self.models[into])
 
-    @staticmethod
     def predict(
-        model: Model, action: str, cmd: dict[str, Any], at: datetime, key: str
+        self, model: Model, action: str, cmd: dict[str, Any], at: datetime, key: str
     ) -> tuple[Any, set[str]]:
         if malformed(action, cmd):
             return InvalidCommand, set()
@@ -377,6 +436,12 @@ class HotlineHistories(RuleBasedStateMachine):
         if model.last_at is not None and at < model.last_at:
             return RuleViolation, {AT_ORDER}
         broken = model.broken(action, cmd, at)
+        if action == "merge" and not broken:
+            target = self.models.get(cmd["into"])
+            if cmd["into"] == cmd["case"] or target is None or target.state not in OPEN:
+                broken = {MERGE_RULE}
+            elif target.last_at is not None and at < target.last_at:
+                broken = {AT_ORDER}
         return (RuleViolation, broken) if broken else ("applied", set())
 
     def compare(self, ref: str, m: Model) -> None:
@@ -385,9 +450,11 @@ class HotlineHistories(RuleBasedStateMachine):
             m.events, m.state, m.lead, m.co, m.acked)
         assert (v.returns, v.extensions, v.reopenings, v.urges, v.last_result) == (
             m.returns, m.extensions, m.reopenings, m.urges, m.last_result)
+        assert (v.last_resolved, v.reassignments, v.merged_into, v.repeats) == (
+            m.last_resolved, m.reassignments, m.merged_into, m.repeats)
         # every deadline equals the independent calculation
-        assert (v.reply_due, v.close_due, v.return_due) == (
-            m.due["reply_due"], m.due["close_due"], m.due["return_due"])
+        assert (v.reply_due, v.close_due, v.return_due, v.contact_due) == (
+            m.due["reply_due"], m.due["close_due"], m.due["return_due"], m.due["contact_due"])
         assert {d.clock: (d.due, d.provisional) for d in v.deadlines} == {
             c: (d, m.provisional[c]) for c, d in m.in_force().items()}
 
@@ -410,6 +477,8 @@ class HotlineHistories(RuleBasedStateMachine):
         finally:
             fresh.close()
 
+
+SEEN: Counter[str] = Counter()  # what the runs sent, by action and predicted outcome (debug aid)
 
 SETTINGS = settings(max_examples=25, stateful_step_count=25, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

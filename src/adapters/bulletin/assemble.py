@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from adapters.audit_store import digest_at
 from adapters.bulletin.model import MAX_EXEMPLARY, BulletinData
 from projections import ReadSide
 from workflow.period import Period, parse_period
@@ -98,7 +97,7 @@ def bulletin_data(
         "recorded": recorded,
         "narrative": narrative,
         "log_position": position,
-        "digest": digest_at(read.hotline, position),
+        "digest": read.digest(position),
         "issue_no": issue_no,
         "published": published,
     })

@@ -37,7 +37,7 @@ from workflow.audit.timeline import clock_runs, recompute
 from workflow.case import Case
 from workflow.commands import SHANGHAI
 from workflow.personal import is_sealed
-from workflow.view import RIGHTS, CaseView
+from workflow.view import CaseView
 
 
 @click.group("audit", cls=FullHelpGroup)
@@ -107,6 +107,10 @@ def _citizen_line(received: Case.Event) -> str:
     return f"citizen: {citizen}"
 
 
+# What a passed deadline of a right (lifecycle.RIGHTS) means, in words.
+LAPSED = {"return_due": "the lead can no longer return the case"}
+
+
 def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) -> None:
     click.echo(f"case {view.case} at version {view.version} of {total}: {view.state}")
     click.echo(f"  {view.channel} / {view.category} / {view.urgency}"
@@ -117,7 +121,8 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
     for d in view.deadlines:
         flag = " (provisional)" if d.provisional else ""
         if d.light == "lapsed":  # a right that has run out: not a delay (view.RIGHTS)
-            click.echo(f"  {d.clock} {d.due} lapsed: {RIGHTS[d.clock]}{flag}")
+            click.echo(f"  {d.clock} {d.due} lapsed: {LAPSED.get(d.clock, 'a right ran out')}"
+                       f"{flag}")
         else:
             click.echo(f"  {d.clock} {d.due} {d.light}, {d.workdays_left} working day(s) "
                        f"left{flag}")
@@ -126,6 +131,10 @@ def _print_view(view: CaseView, total: int, chain: str, received: Case.Event) ->
     click.echo(f"  returns {view.returns}, extensions {view.extensions}, "
                f"reopenings {view.reopenings}, urges {view.urges}"
                f"{', last callback ' + view.last_result if view.last_result else ''}")
+    if view.merged_into:
+        click.echo(f"  merged into {view.merged_into} (a repeat request)")
+    if view.repeats:
+        click.echo(f"  repeats merged into it: {', '.join(view.repeats)}")
     click.echo(f"  chain {chain}")
 
 
@@ -149,7 +158,8 @@ def history_command(case: str, late_after: float, fmt: str, store: str) -> None:
     for s in steps:
         late = f"  LATE (+{_lag(s.lag)})" if s.late else ""
         due = ", ".join(f"{k} {v}" for k, v in s.deadlines.items()) or "no clock running"
-        click.echo(f"v{s.version} {s.event:<12} at {_local(s.at)}  recorded "
+        link = f" ({s.link})" if s.link else ""
+        click.echo(f"v{s.version} {s.event:<12}{link} at {_local(s.at)}  recorded "
                    f"{_local(s.recorded)}{late}  by {s.actor}  -> {s.state}; {due}")
 
 

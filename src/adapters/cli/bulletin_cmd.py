@@ -17,7 +17,6 @@ from pathlib import Path
 
 import click
 
-from adapters.audit_store import digest_at
 from adapters.bulletin import MAX_EXEMPLARY, render_html, render_markdown
 from adapters.bulletin.assemble import bulletin_data, with_log
 from adapters.bulletin.figures import local
@@ -126,7 +125,7 @@ def render_html_format(request: ReportRequest) -> str:
 
 def render_json_format(request: ReportRequest) -> str:
     """The §5 JSON plus `log` (position and digest)."""
-    digest = digest_at(request.read.hotline, request.position)
+    digest = request.read.digest(request.position)  # kept with the views, not re-hashed
     report = with_log(request.figures, request.position, digest)
     return _deliver(request, json.dumps(report, ensure_ascii=False, indent=2))
 

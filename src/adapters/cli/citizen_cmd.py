@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -40,17 +41,68 @@ def citizen_show(case: str, store: str) -> None:
         hotline.close()
 
 
+SHRED_NOTE = (
+    "note: copies of this case's wrapped key made before now (PostgreSQL's WAL, replicas "
+    "and base backups; SQLite WAL copies; any backup) still open with the current master "
+    "key: rotate it (`hotline citizen forget --rotate`, or `hotline citizen rotate-key`) "
+    "and destroy the old one for the data to be gone for good (docs/operations.md)"
+)
+
+
+def new_key_options(func: Any) -> Any:
+    """--new-key-file / --new-key-env: where a new master key is read from."""
+    func = click.option("--new-key-env", default="HOTLINE_NEW_KEY", show_default=True,
+                        help="Else: environment variable holding the new master key.")(func)
+    return click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path),
+                        help="File holding the new master key.")(func)
+
+
+def read_new_key(new_key_file: Path | None, new_key_env: str) -> bytes:
+    where = str(new_key_file) if new_key_file else new_key_env
+    try:
+        text = new_key_file.read_text().strip() if new_key_file else os.environ.get(new_key_env)
+    except OSError as e:
+        raise click.ClickException(f"{where}: {e}") from None
+    if not text:
+        raise click.ClickException(f"give --new-key-file or set {new_key_env} to the new key")
+    try:
+        return parse_master_key(text)
+    except ValueError as e:
+        raise click.ClickException(f"{where}: {e}") from None
+
+
+def rotated_line(count: int, vault: CitizenVault) -> str:
+    return f"re-wrapped {count} per-case keys under master key {vault.master_id}"
+
+
 @citizen_group.command("forget")
 @click.argument("case")
+@click.option("--rotate", is_flag=True,
+              help="Then re-wrap every remaining per-case key under a new master key "
+              "(--new-key-file or HOTLINE_NEW_KEY), so that old copies of the forgotten "
+              "key are useless once the old master key is destroyed.")
+@new_key_options
 @click.confirmation_option(prompt="The citizen's data of this case can never be recovered. Go on?")
 @store_option
 @errors_as_messages
-def citizen_forget(case: str, store: str) -> None:
+def citizen_forget(case: str, rotate: bool, new_key_file: Path | None, new_key_env: str,
+                   store: str) -> None:
     """Delete CASE's data key (crypto-shredding): the case, its figures and its
-    audit chain stay; the name and phone can never be read again."""
+    audit chain stay; the name and phone can never be read again once the
+    master key that wrapped it is destroyed (--rotate; docs/operations.md)."""
+    new = read_new_key(new_key_file, new_key_env) if rotate else None  # before anything
     hotline = open_store(store, create=False)
     try:
-        click.echo(_vault(hotline).forget(case))
+        vault = _vault(hotline)
+        click.echo(vault.forget(case))
+        if new is None:
+            click.echo(SHRED_NOTE, err=True)
+            return
+        old = vault.master_id
+        click.echo(rotated_line(vault.rotate(new), vault))
+        click.echo(f"now configure the new key, then destroy master key {old} and every "
+                   "copy of it: from then on no copy of the store can open the forgotten "
+                   "data", err=True)
     finally:
         hotline.close()
 
@@ -62,10 +114,7 @@ def citizen_new_key() -> None:
 
 
 @citizen_group.command("rotate-key")
-@click.option("--new-key-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="File holding the new master key.")
-@click.option("--new-key-env", default="HOTLINE_NEW_KEY", show_default=True,
-              help="Else: environment variable holding the new master key.")
+@new_key_options
 @store_option
 @errors_as_messages
 def citizen_rotate_key(new_key_file: Path | None, new_key_env: str, store: str) -> None:
@@ -74,21 +123,11 @@ def citizen_rotate_key(new_key_file: Path | None, new_key_env: str, store: str) 
     The current key comes from the configuration, the new one from a file or
     the environment (never from the command line). Then configure the new
     key; the old one can be destroyed."""
-    where = str(new_key_file) if new_key_file else new_key_env
-    try:
-        text = new_key_file.read_text().strip() if new_key_file else os.environ.get(new_key_env)
-    except OSError as e:
-        raise click.ClickException(f"{where}: {e}") from None
-    if not text:
-        raise click.ClickException(f"give --new-key-file or set {new_key_env} to the new key")
-    try:
-        new = parse_master_key(text)
-    except ValueError as e:
-        raise click.ClickException(f"{where}: {e}") from None
+    new = read_new_key(new_key_file, new_key_env)
     hotline = open_store(store, create=False)
     try:
         vault = _vault(hotline)
         count = vault.rotate(new)
     finally:
         hotline.close()
-    click.echo(f"re-wrapped {count} per-case keys under master key {vault.master_id}")
+    click.echo(rotated_line(count, vault))

@@ -43,6 +43,7 @@ from adapters.demo import (
 )
 from adapters.importer import Importer
 from projections import ReadSide
+from projections.figures import METRICS_1
 from workflow import Hotline, WorkflowError
 from workflow.period import Period, parse_period
 
@@ -178,7 +179,9 @@ def demo_command(store: str | None, out: Path, cases: int | None, seed: int,
         head = read.catch_up(progress=bar)
         bar.close()
         note(quiet, f"projections at position {head}")
-        report, position = read.report_at(data_set.period, data_set.as_of, catch_up=False)
+        # the seed demo's report stays the /1 report (it predates hotline-spec/2)
+        report, position = read.report_at(data_set.period, data_set.as_of, catch_up=False,
+                                          metrics=METRICS_1)
         data = bulletin_data(read, data_set.period, data_set.as_of, text,
                              report=report, position=position, pinned=data_set.exemplary)
     finally:

@@ -30,7 +30,8 @@ from adapters.cli.common import (
     store_option,
 )
 from projections import ReadSide
-from projections.log import PAGE_SIZE
+from projections.figures import DEFAULT_METRICS, METRICS
+from projections.rows import PAGE_SIZE
 from workflow.period import Period
 
 
@@ -118,16 +119,20 @@ def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> Re
               help="Build fresh tables while the current ones keep answering; swap at the head.")
 @click.option("--check", is_flag=True,
               help="Rebuild into a temporary copy, compare with the live views, exit 1 on drift.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="With --from-scratch: processes folding the log, each a range of cases.")
 @store_option
 @quiet_option
 @click.option("--page-size", default=PAGE_SIZE, hidden=True, help="Events per transaction.")
 @click.option("--pause", default=0.0, hidden=True, help="Seconds to sleep per page (tests).")
 @errors_as_messages
-def rebuild_command(names: tuple[str, ...], from_scratch: bool, check: bool, store: str,
-                    quiet: bool, page_size: int, pause: float) -> None:
+def rebuild_command(names: tuple[str, ...], from_scratch: bool, check: bool, workers: int,
+                    store: str, quiet: bool, page_size: int, pause: float) -> None:
     """Catch the projections NAMES (all by default) up to the head of the log."""
     if from_scratch and check:
         raise click.UsageError("--from-scratch and --check do not go together")
+    if workers > 1 and not from_scratch:
+        raise click.UsageError("--workers is for --from-scratch")
     read = _read_side(store, page_size, pause)
     bar = ProgressBar(quiet, "check" if check else "rebuild")
     try:
@@ -142,7 +147,12 @@ def rebuild_command(names: tuple[str, ...], from_scratch: bool, check: bool, sto
             click.echo("no drift")
             return
         if from_scratch:
-            head = read.runner.rebuild_from_scratch(list(names) or None, bar)
+            head = read.runner.rebuild_from_scratch(list(names) or None, bar, workers)
+            if read.runner.upgraded:
+                bar.close()
+                click.echo("dropped the views of the earlier layout "
+                           f"({', '.join(read.runner.upgraded)}): the store now has the "
+                           "current read model", err=True)
         else:
             head = read.runner.catch_up(list(names) or None, bar)
         bar.close()
@@ -177,9 +187,12 @@ def projections_command(store: str) -> None:
               "this date (YYYY-MM-DD, default today).")
 @click.option("--format", "fmt", default="json", show_default=True, cls=FormatOption,
               metavar="FORMAT")
+@click.option("--metrics", type=click.Choice(METRICS), default=DEFAULT_METRICS,
+              show_default=True, help="Metric catalogue: hotline-metrics/2 (spec §5.2, the "
+              "default) or hotline-metrics/1 (exactly the /1 report).")
 @store_option
 @errors_as_messages
-def report_command(period: Period, as_of: date | None, fmt: str, store: str,
+def report_command(period: Period, as_of: date | None, fmt: str, metrics: str, store: str,
                    **options: Any) -> None:
     """Print the figures of spec §5 for --period, or the bulletin, from the
     projections (caught up first).
@@ -194,7 +207,7 @@ def report_command(period: Period, as_of: date | None, fmt: str, store: str,
     p = period
     read = _read_side(store)
     try:
-        figures, position = read.report_at(p, as_of)
+        figures, position = read.report_at(p, as_of, metrics=metrics)
         request = ReportRequest(read, p, date.fromisoformat(figures["as_of"]), figures,
                                 position, options)
         output = REPORT_FORMATS[fmt](request)

@@ -66,12 +66,14 @@ def _volume_case(rng: random.Random, plan: Plan) -> list[tuple[datetime, Line]]:
         return case_lines(plain, intake(plain, rng), rng)
 
 
-def generate_volume(cases: int, seed: int = 7,
-                    start: date = date(2016, 1, 1)) -> Iterator[dict[str, Any]]:
+def generate_volume(cases: int, seed: int = 7, start: date = date(2016, 1, 1),
+                    per_day: int | None = None) -> Iterator[dict[str, Any]]:
     """`cases` cases (about 6 lines each), day by day, in order of `at`.
 
     Only the lines still ahead of the current day are held (a few weeks of
-    cases), so memory does not grow with `cases`."""
+    cases), so memory does not grow with `cases`. `per_day` fixes the number
+    of cases starting each day (a megacity's density for the read-path
+    benchmark) instead of a county platform's few hundred."""
     rng = random.Random(f"hotline-demo/volume/{seed}")
     pending: list[tuple[datetime, int, Line]] = []
     seq, made, day = 0, 0, start
@@ -81,10 +83,10 @@ def generate_volume(cases: int, seed: int = 7,
             yield heapq.heappop(pending)[2]
         # A city platform: a few hundred requests a day, fewer on rest days.
         n = rng.randint(380, 460) if is_workday(day) else rng.randint(150, 210)
-        n = min(n, cases - made)
+        n = min(per_day or n, cases - made)
         for i, minute in enumerate(sorted(rng.randint(0, 23 * 60 + 20) for _ in range(n))):
             plan = _random_plan(rng, midnight + timedelta(minutes=minute))
-            plan.ref = f"XT{day:%Y%m%d}-{i + 1:04d}"
+            plan.ref = f"XT{day:%Y%m%d}-{i + 1:0{6 if per_day else 4}d}"
             for at, line in _volume_case(rng, plan):
                 heapq.heappush(pending, (at, seq, line))
                 seq += 1

@@ -85,9 +85,18 @@ def heads_at(rows: Iterable[StoredRow], position: int) -> list[Head]:
 
 
 def digest_of(heads: Iterable[Head], position: int) -> Digest:
-    lines = sorted(f"{h.case_id},{h.version},{h.chain}\n" for h in heads)
-    text = f"{SCHEME}\n{position}\n" + "".join(lines)
-    return Digest(position, hashlib.sha256(text.encode()).hexdigest())
+    return digest_of_sorted(
+        sorted((str(h.case_id), h.version, h.chain) for h in heads), position)
+
+
+def digest_of_sorted(heads: Iterable[tuple[str, int, str]], position: int) -> Digest:
+    """The digest of heads given as (case uuid text, version, chain), already
+    sorted by case uuid: hashed as they come, so memory stays flat (the read
+    side streams them from its per-case table)."""
+    h = hashlib.sha256(f"{SCHEME}\n{position}\n".encode())
+    for case, version, chain in heads:
+        h.update(f"{case},{version},{chain}\n".encode())
+    return Digest(position, h.hexdigest())
 
 
 def compute_digest(rows: Iterable[StoredRow], position: int) -> Digest:

@@ -86,19 +86,23 @@ class Step:
     deadlines: dict[str, date]
     state: str
     chain: str
+    link: str | None = None  # a merge's link to the other case (hotline-spec/2)
 
     @property
     def lag(self) -> timedelta:
         return self.recorded - self.at
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "version": self.version, "event": self.event, "at": self.at.isoformat(),
             "recorded": self.recorded.isoformat(), "lag_seconds": int(self.lag.total_seconds()),
             "late": self.late, "actor": self.actor, "state": self.state,
             "deadlines": {k: v.isoformat() for k, v in self.deadlines.items()},
             "chain": self.chain,
         }
+        if self.link is not None:
+            out["link"] = self.link
+        return out
 
 
 def walk(events: Sequence[Case.Event]) -> Iterator[tuple[Case.Event, Case]]:
@@ -115,6 +119,17 @@ def history(events: Sequence[Case.Event], late_after: timedelta = LATE_AFTER) ->
             version=e.originator_version, event=type(e).__name__, at=e.at,
             recorded=e.timestamp, actor=e.actor, late=e.timestamp - e.at > late_after,
             deadlines=case.deadlines_in_force(), state=case.state, chain=e.chain,
+            link=_link(e),
         )
         for e, case in walk(events)
     ]
+
+
+def _link(event: Case.Event) -> str | None:
+    """The other case of a merge, as the history shows it."""
+    fields = vars(event)
+    if "into" in fields:
+        return f"into {fields['into']}"
+    if "repeat" in fields:
+        return f"repeat {fields['repeat']}"
+    return None

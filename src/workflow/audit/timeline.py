@@ -2,10 +2,14 @@
 
 Clocks (spec §3): `reply` (reply_due, met by the first reply or answer),
 `callback` (close_due, met by the callback) and `closure` (close_due, met by
-closing). A clock is set on receive, moved by extensions and reset by a
-reopening, which starts a new run. Each run ends met (with working days to
-spare), breached (late by so many working days), reset, waived, or is still
-running. Working days are counted on the calendar given (today's).
+closing), set on receive, moved by extensions and reset by a reopening,
+which starts a new run; and (hotline-spec/2) `contact` (contact_due, met by
+the lead's first contact or its reply), set on assign, reassign and reopen
+(a reassign or reopen starts a new run) and reset by a return. A merge ends
+every run (no deadline is in force once merged). Each run ends met (with
+working days to spare), breached (late by so many working days), reset,
+waived, or is still running. Working days are counted on the calendar given
+(today's).
 """
 
 from __future__ import annotations
@@ -22,8 +26,14 @@ from workflow.case import Case
 from workflow.deadlines import Basis, DeadlineSet
 from workflow.policy import Policy
 
-CLOCKS = {"reply": "reply_due", "callback": "close_due", "closure": "close_due"}
-MEETS = {"reply": ("Replied", "Answered"), "callback": ("CalledBack",), "closure": ("Closed",)}
+CLOCKS = {"reply": "reply_due", "callback": "close_due", "closure": "close_due",
+          "contact": "contact_due"}
+MEETS = {"reply": ("Replied", "Answered"), "callback": ("CalledBack",), "closure": ("Closed",),
+         "contact": ("Contacted", "Replied")}
+CITIZEN_CLOCK = ("Received", "Reopened")  # set the reply and close clocks afresh
+STARTS = {"reply": CITIZEN_CLOCK, "callback": CITIZEN_CLOCK, "closure": CITIZEN_CLOCK,
+          "contact": ("Assigned", "Reassigned", "Reopened")}
+RESETS = {"contact": ("Returned",)}  # the lead is gone, and its obligation with it
 
 
 @dataclass
@@ -57,21 +67,34 @@ def clock_runs(events: Sequence[Case.Event], calendar: Calendar, today: date) ->
         name, v, day = type(event).__name__, event.originator_version, event.at.date()
         for clock, attr in CLOCKS.items():
             run, due = open_.get(clock), getattr(case, attr)
-            if name in ("Received", "Reopened"):
+            if name == "Merged":
+                if run is not None:
+                    run.outcome = "waived"
+                    run.marks.append(f"v{v} Merged on {day}: merged into {vars(event)['into']}, "
+                                     "no deadline in force")
+                    del open_[clock]
+            elif name in STARTS[clock]:
+                if due is None:  # (a /1 assign recorded no contact clock)
+                    continue
                 if run is not None:
                     late = cal_late(calendar, run.due, day)
                     run.outcome = "reset"
-                    run.marks.append(f"v{v} Reopened on {day}: reset" + (
+                    run.marks.append(f"v{v} {name} on {day}: reset" + (
                         f" after being breached by {late} working day(s)" if late else ""))
                 run = open_[clock] = Run(clock, due, [f"v{v} {name} on {day}: set to {due}"])
                 runs.append(run)
             elif run is None:
                 continue
-            elif name in ("Extended", "DeadlinesRecomputed") and due != run.due:
+            elif name in ("Extended", "DeadlinesRecomputed") and due is not None \
+                    and due != run.due:
                 run.marks.append(f"v{v} {name} on {day}: moved from {run.due} to {due}")
                 run.due = due
             elif name in MEETS[clock]:
                 _end(run, day, v, name, calendar)
+                del open_[clock]
+            elif name in RESETS.get(clock, ()):
+                run.outcome = "reset"
+                run.marks.append(f"v{v} {name} on {day}: reset")
                 del open_[clock]
             elif name == "Closed" and clock == "callback":
                 run.outcome = "waived"
@@ -145,6 +168,8 @@ def recompute(
             continue
         recorded = DeadlineSet.from_event(vars(event)["deadlines"])
         for clock, due in new.dates.items():
+            if clock not in recorded.dates:  # a clock the rules of the day did not have
+                continue
             out.append(Recomputed(
                 event.originator_version, name, clock, recorded.dates.get(clock),
                 f"{recorded.policy} / {recorded.calendar}", due,

@@ -1,0 +1,172 @@
+"""The read model: one row per case (`cases_gN`).
+
+Each row holds the case's intake columns, the facts the figures and
+queries read (the case as it stands after every event folded: state,
+lead, deadlines in force, first reply and closure and the due dates they
+were judged against, latest result, units, returns, the topic), the
+case's head in the log (version and chain hash, for the log digest) and
+its **steps** once (`steps.py`), from which any as-of date is evaluated
+(`asof.evaluate`). Every report, query and the bulletin read this one
+table; no other table repeats the steps.
+
+A page of stored rows is folded with one SELECT of the cases it touches
+that already have a row, the fold in memory, one DELETE and one INSERT
+batch: no statement per event. Rows are decoded straight from their state
+JSON (`rows.decode`), never into domain event objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from projections.asof import CaseAt, evaluate
+from projections.rows import PREFIX, SKIPPED, Row, chain_of, decode, local_at
+from projections.steps import STEPS, Step, load_steps
+from projections.store import BINARY, Tx, table_name
+from projections.taxonomy import Taxonomy, load
+from workflow.audit.digest import digest_of_sorted
+
+IN_CHUNK = 400  # keys per `IN (...)`: far below SQLite's and PostgreSQL's limits
+TABLE = "cases"
+INTAKE = ("ref", "channel", "category", "urgency", "township", "topic", "content",
+          "received_at")
+# (column, SQL type) of the case as it stands after the folded events.
+FACTS: tuple[tuple[str, str], ...] = (
+    ("received_date", "TEXT"), ("hot_topic", "TEXT"), ("topic_source", "TEXT"),
+    ("state", "TEXT"), ("lead", "TEXT"), ("last_lead", "TEXT"), ("co_units", "TEXT"),
+    ("units", "TEXT"), ("reply_due", "TEXT"), ("close_due", "TEXT"),
+    ("first_reply_date", "TEXT"), ("first_reply_due", "TEXT"),
+    ("closed_date", "TEXT"), ("close_due_at_close", "TEXT"), ("last_result", "TEXT"),
+    ("returns", "INTEGER"), ("joint", "INTEGER"), ("last_date", "TEXT"),
+)
+HEAD = (("version", "INTEGER"), ("chain", "TEXT"))
+COLUMNS = ("case_id", *INTAKE, *(c for c, _ in FACTS), *(c for c, _ in HEAD), "steps")
+
+
+@dataclass
+class Record:
+    """One case while a page is folded: its stored columns and steps."""
+
+    case_id: str
+    intake: dict[str, Any] = field(default_factory=dict)
+    hot_topic: str | None = None
+    topic_source: str | None = None
+    version: int = 0
+    chain: str = ""
+    steps: list[Step] = field(default_factory=list)
+
+
+class Cases:
+    """The one per-case projection (registered as `cases`)."""
+
+    name = "cases"
+
+    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
+        self.taxonomy = taxonomy or load()
+
+    def tables(self) -> dict[str, str]:
+        cols = ["case_id TEXT PRIMARY KEY", *(f"{c} TEXT" for c in INTAKE),
+                *(f"{c} {t}" for c, t in FACTS), *(f"{c} {t}" for c, t in HEAD),
+                "steps TEXT NOT NULL"]
+        return {TABLE: ", ".join(cols)}
+
+    def indexes(self) -> dict[str, str]:
+        """Index name (base) -> `table (columns)`: the cohort of a report is
+        a range of received dates."""
+        return {"cases_received": f"{TABLE} (received_date)"}
+
+    def handle(self, tx: Tx, generation: int, rows: Sequence[Row]) -> None:
+        table = table_name(TABLE, generation)
+        touched: dict[str, list[Row]] = {}
+        for row in rows:
+            touched.setdefault(row.case_id, []).append(row)
+        if not touched:
+            return
+        # A case whose first row here is its Received has no stored row yet:
+        # only the others are loaded and deleted (a fresh rebuild loads none).
+        known = [k for k, rs in touched.items() if rs[0].version != 1]
+        records = self._load(tx, table, known)
+        out = []
+        for case_id, case_rows in touched.items():
+            record = records.get(case_id) or Record(case_id)
+            for row in case_rows:
+                self._fold(record, row)
+            out.append(self._row(record))
+        for i in range(0, len(known), IN_CHUNK):
+            chunk = known[i : i + IN_CHUNK]
+            tx.execute(f"DELETE FROM {table} WHERE case_id IN ({_marks(chunk)})", chunk)
+        tx.executemany(f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({_marks(COLUMNS)})",
+                       out)
+
+    def digest(self, tx: Tx, generation: int, position: int) -> str:
+        """The log digest at `position` from the heads of a generation that
+        has reached exactly `position` (each case's version and chain there)."""
+        heads = tx.stream(f"SELECT case_id, version, chain FROM {table_name(TABLE, generation)}"
+                          f" ORDER BY case_id{BINARY[tx.dialect.name]}")
+        return str(digest_of_sorted(((c, int(v), h) for c, v, h in heads), position))
+
+    def _fold(self, record: Record, row: Row) -> None:
+        record.version = row.version
+        if row.topic in SKIPPED:
+            record.chain = chain_of(row)
+            return
+        state = decode(row)
+        record.chain = state["chain"]
+        name = row.topic[len(PREFIX):]
+        at = local_at(state)
+        if name == "Received":
+            record.intake = {f: state.get(f) for f in INTAKE if f != "received_at"}
+            record.intake["received_at"] = at
+            given = state.get("topic")
+            record.hot_topic, record.topic_source = (
+                (given, "given") if given else
+                (self.taxonomy.classify(state.get("content") or ""), "keywords"))
+        entry = STEPS.get(name)  # steps.step_from, with `at` already local text
+        if entry is not None:
+            record.steps.append([at, entry[0], *entry[1](state)])
+
+    def _load(self, tx: Tx, table: str, keys: list[str]) -> dict[str, Record]:
+        out: dict[str, Record] = {}
+        select = ", ".join(["case_id", *INTAKE, "hot_topic", "topic_source", "version",
+                            "chain", "steps"])
+        n = len(INTAKE)
+        for i in range(0, len(keys), IN_CHUNK):
+            chunk = keys[i : i + IN_CHUNK]
+            for r in tx.query(f"SELECT {select} FROM {table} WHERE case_id IN ({_marks(chunk)})",
+                              chunk):
+                out[r[0]] = Record(r[0], dict(zip(INTAKE, r[1 : 1 + n], strict=True)),
+                                   r[n + 1], r[n + 2], int(r[n + 3]), r[n + 4],
+                                   load_steps(r[n + 5]))
+        return out
+
+    def _row(self, record: Record) -> tuple[Any, ...]:
+        case = evaluate(record.steps)
+        intake = tuple(record.intake.get(f) for f in INTAKE)
+        return (record.case_id, *intake, *facts(record, case), record.version, record.chain,
+                _json(record.steps))
+
+
+def facts(record: Record, case: CaseAt) -> tuple[Any, ...]:
+    """The FACTS columns of a case (in FACTS order)."""
+    return (
+        iso(case.received), record.hot_topic, record.topic_source, case.state, case.lead,
+        case.last_lead, _json(case.co_units), _json(case.units_ever), iso(case.reply_due),
+        iso(case.close_due), iso(case.first_reply), iso(case.first_reply_due),
+        iso(case.closed), iso(case.close_due_at_close), case.last_result, len(case.returns),
+        int(case.joint), record.steps[-1][0][:10] if record.steps else None,
+    )
+
+
+# One encoder for every row (json.dumps builds one per call).
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _marks(items: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in items)
+
+
+def iso(day: Any) -> str | None:
+    return day.isoformat() if day is not None else None

@@ -1,0 +1,112 @@
+"""The one read model: stored rows decoded straight into it (old event
+versions upcast), the log digest kept with it, and the upgrade from the
+four-table layout of earlier versions (both stores where a store is used)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from adapters.audit_store import digest_at
+from adapters.cli.main import cli
+from projections import ReadSide
+from projections.rows import RecorderRows, decode, local_at
+from projections.store import ViewStore
+from tests.projections.helpers import act, apply, rcv
+from tests.projections.test_queries import HISTORY
+from workflow import Hotline
+from workflow.case import case_id
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "v1-store.sqlite"
+HOTLINE = str(Path(sys.executable).parent / "hotline")
+
+
+def test_version_1_rows_are_upcast_by_the_events_own_upcasters(tmp_path: Path) -> None:
+    copy = tmp_path / "v1.sqlite"
+    shutil.copyfile(FIXTURE, copy)
+    h = Hotline.open(f"sqlite:///{copy}")
+    try:
+        rows = RecorderRows(h).page(0, 100, 100)
+        received = [decode(r) for r in rows if r.topic.endswith(":Received")]
+        assert [(s["operator"], s["classification"]) for s in received] == [
+            ("话务员07", None), (None, None)]  # as `events_of` reads them (test_upcasting)
+        first = h.events_of("V1-0001")[0]
+        assert local_at(received[0]) == first.at.isoformat()
+        with ReadSide(h) as read:
+            read.catch_up()
+            figures = read.report("2016Q3", date(2016, 12, 31), catch_up=False)
+            assert figures["all"]["received"] == 2
+            assert read.runner.check() == []
+    finally:
+        h.close()
+
+
+def test_skipped_topics_still_move_the_head_and_the_digest_matches_the_audit(
+    hotline: Hotline, store_url: str,
+) -> None:
+    apply(hotline, HISTORY)
+    apply(hotline, [rcv("S1", "2016-08-01T09:00:00"),
+                    act("S1", "assign", "2016-08-01T10:00:00", lead="县水务局"),
+                    act("S1", "urge", "2016-08-02T10:00:00", reason="催办"),
+                    act("S1", "acknowledge", "2016-08-02T11:00:00", unit="县水务局")])
+    with ReadSide(hotline) as read:
+        figures, position = read.report_at("2016Q3", date(2016, 12, 31))
+        with read.store.read() as tx:
+            gen = tx.generations("cases")["live"][0]
+            [(version, chain)] = tx.query(f"SELECT version, chain FROM cases_g{gen} WHERE"
+                                          " case_id = ?", (str(case_id("S1")),))
+            stored = tx.digest("cases", gen)
+        last = hotline.events_of("S1")[-1]
+        assert (version, chain) == (4, last.chain)  # the acknowledgement's
+        audit = digest_at(store_url)
+        assert stored == (position, audit)  # kept as the views caught up
+        assert read.digest(position) == audit
+        assert read.runner.digest_from_log(position) == audit
+    ok = CliRunner().invoke(cli, ["audit", "verify", "--digest", audit, "--store", store_url])
+    assert ok.exit_code == 0, ok.output
+    # The report JSON carries the kept digest.
+    out = CliRunner().invoke(cli, ["report", "--period", "2016Q3", "--as-of", "2016-12-31",
+                                   "--format", "json", "--store", store_url])
+    assert out.exit_code == 0, out.output
+    assert f'"digest": "{audit}"' in out.stdout
+
+
+def test_a_store_with_the_old_four_table_layout_is_told_to_rebuild_from_scratch(
+    hotline: Hotline, store_url: str,
+) -> None:
+    apply(hotline, HISTORY)
+    store = ViewStore.for_hotline(hotline)
+    with store.write() as tx:  # what an earlier version left: four projections, gen 1 live
+        for name, table in (("case_facts", "case_facts"), ("compliance", "compliance_cases"),
+                            ("linkage", "linkage_cases"), ("topics", "topic_cases")):
+            tx.execute(f"CREATE TABLE {table}_g1 (case_id TEXT PRIMARY KEY, steps TEXT)")
+            tx.execute("INSERT INTO projection_positions (name, generation, state, position)"
+                       " VALUES (?, 1, 'live', 3)", (name,))
+    for argv in (["rebuild"], ["report", "--period", "2016Q3", "--as-of", "2016-12-31"]):
+        run = subprocess.run([HOTLINE, *argv, "--store", store_url], capture_output=True,
+                             text=True, check=False)
+        assert run.returncode == 1
+        assert "layout of an earlier version (case_facts, compliance, linkage, topics)" in \
+            run.stderr and "hotline rebuild --from-scratch" in run.stderr
+    status = CliRunner().invoke(cli, ["projections", "--store", store_url])
+    assert "obsolete" in status.stdout
+    run = subprocess.run([HOTLINE, "rebuild", "--from-scratch", "--store", store_url],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "dropped the views of the earlier layout" in run.stderr
+    with store.read() as tx:
+        names = {n for (n,) in tx.query("SELECT DISTINCT name FROM projection_positions")}
+        assert names == {"cases"}
+        if store.dialect.name == "sqlite":
+            left = tx.query("SELECT name FROM sqlite_master WHERE type = 'table'"
+                            " AND name LIKE '%_g1'")
+            assert [n for (n,) in left] == ["cases_g1"]
+    store.close()
+    out = CliRunner().invoke(cli, ["report", "--period", "2016Q3", "--as-of", "2016-12-31",
+                                   "--store", store_url])
+    assert out.exit_code == 0 and '"received": 3' in out.stdout
