@@ -41,6 +41,7 @@ from adapters.config import Config, open_hotline
 
 POLL = 0.5  # seconds between checks that the parent is alive
 AHEAD = 4  # batches sent to the workers before the oldest must be committed
+PRUNE = 100_000  # cases remembered as changed before the committed ones are forgotten
 
 # The result of one line: ("applied" | "duplicate" | "rejected", reason)
 LineResult = tuple[int, str, str]
@@ -172,6 +173,9 @@ def work(index: int, config: Config, max_line_bytes: int, tasks: Any, results: A
                 done = Done(index, task.batch, [], [], error=f"{type(e).__name__}: {e}")
             done.worker = index
             results.put(done)
+            if len(touched) > PRUNE:  # forget what is committed: bounded memory
+                for ref in [r for r, b in touched.items() if b <= committed.value]:
+                    del touched[ref]
     finally:
         hotline.close()
 

@@ -223,7 +223,9 @@ class Hotline(Application[UUID]):
             results.append(result)
             new: list[Case.Event] = []
             if isinstance(result, Outcome) and not result.duplicate:
-                for ref in cases_of(cmd):  # a merge records in both its cases
+                # a merge records in both its cases: the `into` case first,
+                # as execute() stores them (its save() takes them in that order)
+                for ref in reversed(cases_of(cmd)):
                     case = pending.get(case_id(ref))
                     if case is not None:
                         new.extend(case.collect_events())  # type: ignore[arg-type]

@@ -45,7 +45,14 @@ def histories() -> list[dict[str, Any]]:
     actions = generate_actions(40, seed=9)
     closed = next(a for a in actions if a["action"] == "close")
     again = {**closed, "action": "reply", "unit": "nobody", "text": "after closing"}
-    return actions[:50] + REJECTED + actions[50:] + [again]
+    # a repeat request merged into the case it repeats (hotline-spec/2): two cases
+    # in one command, stored in the same transaction
+    first = next(a for a in actions if a["action"] == "receive")
+    repeat = {**first, "case": "GEN-REPEAT", "at": "2016-12-31T09:00:00+08:00"}
+    merge = {"case": "GEN-REPEAT", "action": "merge", "into": "GEN-TARGET",
+             "at": "2016-12-31T10:00:00+08:00"}
+    target = {**first, "case": "GEN-TARGET", "at": "2016-12-31T08:00:00+08:00"}
+    return actions[:50] + REJECTED + actions[50:] + [again, target, repeat, merge]
 
 
 @pytest.fixture
@@ -129,7 +136,10 @@ def test_the_bulk_path_stores_the_rows_execute_stores(
     same_clock()
     got = in_batches(fresh_url(), actions, batch)
 
-    assert len(expected) == len(actions) - len(REJECTED) - 1
+    # every line but the rejected ones stored one event, the merge two
+    assert len(expected) == len(actions) - len(REJECTED) - 1 + 1
+    assert sorted(r[3] for r in expected[-2:]) == ["hotline.case:Merged",
+                                                   "hotline.case:RepeatMerged"]
     assert got == expected  # positions, ids, versions, topics, state bytes
 
 
