@@ -145,7 +145,7 @@ def test_the_read_side_of_the_root_uses_the_configured_taxonomy(tmp_path: Path) 
                          environ={"HOTLINE_TAXONOMY": str(own)})
     read = open_read_side(config)
     try:
-        assert read.projections["cases"].taxonomy.id == "mini/1"  # the one read model
+        assert read.projections["cases"].taxonomy.id == "mini/1"  # the one read model classifies
         assert read.hotline.streams is not None  # the configured engine, bulk path and all
     finally:
         read.close()
