@@ -87,6 +87,8 @@ class ReadSide:
             cases, position = self._cases(tx)
             out = report.header(p, a, metrics)
             rows = report.cohort(tx, cases, p, a, "channel, category, steps, township")
+            # Each case folded once as of the date, for every section.
+            rows = [(ch, cat, report.case_at(st, a), *town) for ch, cat, st, *town in rows]
             if metrics != METRICS_2:  # by_township (§5.2) is /2 only
                 rows = [r[:3] for r in rows]
             out.update(report.compliance_section(rows, a, metrics))

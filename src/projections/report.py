@@ -109,6 +109,12 @@ def cohort(tx: Tx, table: str, period: Period, as_of: date, columns: str) -> lis
     )
 
 
+def case_at(steps: str | CaseAt, as_of: date) -> CaseAt:
+    """A case as of the date, from its stored steps (or already evaluated:
+    a report folds each cohort case once for all its sections)."""
+    return steps if isinstance(steps, CaseAt) else evaluate(load_steps(steps), as_of)
+
+
 def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
                        metrics: str = METRICS_1) -> dict[str, Any]:
     """`all`, `by_channel` and `by_category` from (channel, category, steps)
@@ -119,7 +125,7 @@ def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
     towns: dict[str, Compliance] = {}
     by_cat: dict[str, Counter[str]] = {c: Counter() for c in CHANNELS}
     for channel, category, steps, *township in rows:
-        case = evaluate(load_steps(steps), as_of)
+        case = case_at(steps, as_of)
         overall.add(case)
         channels.setdefault(channel, Compliance(as_of, metrics)).add(case)
         by_cat.setdefault(channel, Counter())[category] += 1
@@ -145,7 +151,7 @@ def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
 UNKNOWN_TOWNSHIP = "unknown"
 
 
-def linkage_section(steps_rows: Iterable[str], as_of: date, calendar: Calendar,
+def linkage_section(steps_rows: Iterable[str | CaseAt], as_of: date, calendar: Calendar,
                     metrics: str = METRICS_1) -> dict[str, Any]:
     """The linkage block over the whole cohort (merged cases included); a
     reassign counts as an assignment (joint, pairs, by_unit); /2 adds
@@ -158,7 +164,7 @@ def linkage_section(steps_rows: Iterable[str], as_of: date, calendar: Calendar,
     replies: dict[str, Tally] = {}
     spans: dict[str, list[int]] = {"joint": [], "single": []}
     for text in steps_rows:
-        case = evaluate(load_steps(text), as_of)
+        case = case_at(text, as_of)
         joint += case.joint
         transferred += len(case.returns) >= 1
         ping_pong += len(case.returns) >= 2
