@@ -23,7 +23,7 @@ DEFAULT_STORE = "sqlite:///hotline.db"
 # 30, and a wrong host or port would hold every command that long).
 DEFAULT_CONNECT_TIMEOUT = 5
 POSTGRES_TABLE = "hotline_events"  # eventsourcing's `<application name>_events`
-PG_RECORDER = "adapters.pg_schema_lock:SerialisedPostgresApplicationRecorder"
+PG_RECORDER = "persistence.schema_lock:SerialisedPostgresApplicationRecorder"
 
 
 class InvalidStoreURL(WorkflowError):
