@@ -424,7 +424,24 @@ class Hotline(Application[UUID]):
             new = Counter(UUID(str(e.originator_id)) for e in stored)
             touched = [c for i, c in cases.items() if i in new]
             bases = {c.id: c.version - new[c.id] for c in touched}
-            raise ConcurrencyConflict(self._moved(touched, bases, "(batch)")) from None
+            ref = self._moved(touched, bases, "") if touched else self._moved_stored(stored)
+            raise ConcurrencyConflict(ref or "(batch)") from None
+
+    def _moved_stored(self, stored: Sequence[StoredEvent]) -> str:
+        """The reference of a case whose next version, in encoded events that
+        failed to store, another writer took first ("" when none is found)."""
+        first: dict[UUID, int] = {}
+        for event in stored:
+            first.setdefault(UUID(str(event.originator_id)), event.originator_version)
+        for agg_id, version in first.items():
+            try:
+                if not self.recorder.select_events(agg_id, gt=version - 1, limit=1):
+                    continue
+                created = self.recorder.select_events(agg_id, lte=1, limit=1)
+                return str(getattr(self.mapper.to_domain_event(created[0]), "ref", agg_id))
+            except (PersistenceError, IndexError):
+                break
+        return ""
 
     def _flush_keys(self) -> None:
         flush = getattr(self.citizen_codec, "flush", None)

@@ -127,3 +127,24 @@ def test_ten_concurrent_opens_of_one_postgresql_schema_all_succeed(pg_url: str) 
     for _ in range(3):  # the first round creates the tables, the others re-create
         with ThreadPoolExecutor(10) as pool:
             assert list(pool.map(open_close, range(10))) == ["ok"] * 10
+
+
+def test_a_conflict_of_encoded_events_names_the_case_another_writer_moved(
+    store_url: str,
+) -> None:
+    """The `--workers` path stores events its workers encoded; when another
+    writer took one of their versions first, the error names that case."""
+    from adapters.config import open_hotline
+
+    first = Hotline.open(store_url)
+    second = open_hotline(store=store_url, environ={})  # with the bulk path
+    try:
+        bring_to(first, "received")
+        # What a worker of `second` would have encoded for the same case,
+        # decided before `first` stored it.
+        stored = [second.mapper.to_stored_event(e) for e in first.events_of(REF)]
+        with pytest.raises(ConcurrencyConflict, match=REF):
+            second.insert_stored(stored)
+    finally:
+        first.close()
+        second.close()
