@@ -32,10 +32,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from workflow import Case
 from workflow.commands import SHANGHAI
 
 Step = list[Any]
@@ -100,62 +98,6 @@ def step_from(name: str, at: Any, fields: Mapping[str, Any]) -> Step | None:
         return None
     code, args = entry
     return [local_iso(at), code, *args(fields)]
-
-
-def step_of(event: Any) -> Step | None:
-    """The step an event contributes, or None for one no figure depends on."""
-    return step_from(type(event).__name__, event.at, vars(event))
-
-
-@dataclass
-class CaseRecord:
-    """What a per-case view keeps of one case: intake facts and steps."""
-
-    case_id: str
-    ref: str = ""
-    channel: str = ""
-    category: str = ""
-    urgency: str = ""
-    township: str | None = None
-    topic: str | None = None
-    content: str = ""
-    received_at: str = ""
-    version: int = 0
-    steps: list[Step] = field(default_factory=list)
-    previous: dict[str, Any] = field(default_factory=dict)  # derived columns as stored
-    received_now: bool = False  # intake seen in this page (else it came from the row)
-
-    def apply(self, event: Any, step: Step | None) -> None:
-        """Fold one event whose step (`step_of(event)`) was computed once
-        per page for every projection."""
-        if isinstance(event, Case.Received):
-            self.ref, self.channel, self.category = event.ref, event.channel, event.category
-            self.urgency, self.township, self.topic = event.urgency, event.township, event.topic
-            self.content, self.received_at = event.content, step[0] if step else ""
-            self.received_now = True
-        self.version = event.originator_version
-        if step is not None:
-            self.steps.append(step)
-
-    def steps_json(self) -> str:
-        return json.dumps(self.steps, ensure_ascii=False, separators=(",", ":"))
-
-
-class Batch:
-    """One page of events as the per-case views need it: grouped by case,
-    each event with its step, computed once however many projections fold it."""
-
-    def __init__(self, events: list[Any]) -> None:
-        self.events = events
-        # Projections sharing a batch start from the same position, so a
-        # case's steps after the page are the same for all of them: its
-        # folded state and JSON are computed once (see base.CaseRowProjection).
-        self.folded: dict[str, tuple[Any, str]] = {}
-        self.by_case: dict[str, list[tuple[Any, Step | None]]] = {}
-        for event in events:
-            if isinstance(event, Case.Event):
-                self.by_case.setdefault(str(event.originator_id), []).append(
-                    (event, step_of(event)))
 
 
 def load_steps(text: str | None) -> list[Step]:
