@@ -43,6 +43,16 @@ def create_tables(tx: Tx, projection: Projection, generation: int) -> None:
                    f" ON {table_name(table, generation)} {cols}")
 
 
+def layout_matches(tx: Tx, projection: Projection, generation: int) -> bool:
+    """Whether the tables of `generation` have the columns the projection
+    defines now (a store upgraded past a change of columns has not)."""
+    for base, columns in projection.tables().items():
+        want = [d.split()[0] for d in columns.split(", ")]
+        if tx.columns(table_name(base, generation)) != want:
+            return False
+    return True
+
+
 def drop_tables(tx: Tx, projection: Projection, generation: int) -> None:
     for base in projection.tables():
         tx.execute(f"DROP TABLE IF EXISTS {table_name(base, generation)}")

@@ -1,13 +1,13 @@
 """The read model: one row per case (`cases_gN`).
 
-Each row holds the case's intake columns, the facts the figures and
-queries read (the case as it stands after every event folded: state,
-lead, deadlines in force, first reply and closure and the due dates they
-were judged against, latest result, units, returns, the topic), the
-case's head in the log (version and chain hash, for the log digest) and
-its **steps** once (`steps.py`), from which any as-of date is evaluated
-(`asof.evaluate`). Every report, query and the bulletin read this one
-table; no other table repeats the steps.
+Each row holds the case's intake columns, the few facts readers select
+or filter on in SQL (the local receive date of the cohort, the closure
+date the at-risk list filters on, the date of the latest step, the
+topic), the case's head in the log (version and chain hash, for the log
+digest) and its **steps** once (`steps.py`), from which any as-of date is
+evaluated (`asof.evaluate`). Every report, query and the bulletin read
+this one table; no other table repeats the steps. A fact column is read
+off the steps (no fold of the case): a rebuild does not evaluate a case.
 
 A page of stored rows is folded with one SELECT of the cases it touches
 that already have a row, the fold in memory, one DELETE and one INSERT
@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.asof import CaseAt, evaluate
 from projections.rows import PREFIX, SKIPPED, Row, chain_of, decode, local_at
 from projections.steps import STEPS, Step, load_steps
 from projections.store import BINARY, Tx, table_name
@@ -33,14 +32,13 @@ IN_CHUNK = 400  # keys per `IN (...)`: far below SQLite's and PostgreSQL's limit
 TABLE = "cases"
 INTAKE = ("ref", "channel", "category", "urgency", "township", "topic", "content",
           "received_at")
-# (column, SQL type) of the case as it stands after the folded events.
+# (column, SQL type) of the facts readers query in SQL, read off the steps.
+# Columns no reader selected (state, leads, units, due dates, ...: the
+# case as it stands now, which no as-of figure can use) were dropped: each
+# cost a fold of the case and JSON encodings per row of a rebuild.
 FACTS: tuple[tuple[str, str], ...] = (
     ("received_date", "TEXT"), ("hot_topic", "TEXT"), ("topic_source", "TEXT"),
-    ("state", "TEXT"), ("lead", "TEXT"), ("last_lead", "TEXT"), ("co_units", "TEXT"),
-    ("units", "TEXT"), ("reply_due", "TEXT"), ("close_due", "TEXT"),
-    ("first_reply_date", "TEXT"), ("first_reply_due", "TEXT"),
-    ("closed_date", "TEXT"), ("close_due_at_close", "TEXT"), ("last_result", "TEXT"),
-    ("returns", "INTEGER"), ("joint", "INTEGER"), ("last_date", "TEXT"),
+    ("closed_date", "TEXT"), ("last_date", "TEXT"),
 )
 HEAD = (("version", "INTEGER"), ("chain", "TEXT"))
 COLUMNS = ("case_id", *INTAKE, *(c for c, _ in FACTS), *(c for c, _ in HEAD), "steps")
@@ -143,21 +141,26 @@ class Cases:
         return out
 
     def _row(self, record: Record) -> tuple[Any, ...]:
-        case = evaluate(record.steps)
-        intake = tuple(record.intake.get(f) for f in INTAKE)
-        return (record.case_id, *intake, *facts(record, case), record.version, record.chain,
-                _json(record.steps))
+        intake = record.intake
+        return (record.case_id, *[intake.get(f) for f in INTAKE], *facts(record),
+                record.version, record.chain, _json(record.steps))
 
 
-def facts(record: Record, case: CaseAt) -> tuple[Any, ...]:
-    """The FACTS columns of a case (in FACTS order)."""
-    return (
-        iso(case.received), record.hot_topic, record.topic_source, case.state, case.lead,
-        case.last_lead, _json(case.co_units), _json(case.units_ever), iso(case.reply_due),
-        iso(case.close_due), iso(case.first_reply), iso(case.first_reply_due),
-        iso(case.closed), iso(case.close_due_at_close), case.last_result, len(case.returns),
-        int(case.joint), record.steps[-1][0][:10] if record.steps else None,
-    )
+def facts(record: Record) -> tuple[Any, ...]:
+    """The FACTS columns of a case (in FACTS order), off its steps: the
+    local date of its receipt (R) and of its latest closure (Z: what
+    `asof.evaluate` makes `received` and `closed` with every step), and of
+    its latest step."""
+    received = closed = None
+    steps = record.steps
+    for step in steps:
+        code = step[1]
+        if code == "R":
+            received = step[0][:10]
+        elif code == "Z":
+            closed = step[0][:10]
+    return (received, record.hot_topic, record.topic_source, closed,
+            steps[-1][0][:10] if steps else None)
 
 
 # One encoder for every row (json.dumps builds one per call).
@@ -166,7 +169,3 @@ _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 def _marks(items: Sequence[Any]) -> str:
     return ", ".join("?" for _ in items)
-
-
-def iso(day: Any) -> str | None:
-    return day.isoformat() if day is not None else None

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from projections.base import Projection, create_tables, drop_tables, dump
+from projections.base import Projection, create_tables, drop_tables, dump, layout_matches
 from projections.registry import LEGACY, default_projections
 from projections.rows import PAGE_SIZE, RowSource, chain_of, pages
 from projections.store import (
@@ -128,6 +128,12 @@ class Runner:
         old = self.old_layout(tx)
         if old and any("live" not in tx.generations(p.name) for p in chosen):
             raise OldLayout(old)
+        # A live generation built with other columns (an earlier version's
+        # read model under the same name): one SELECT of no rows per table.
+        stale = [p.name for p in chosen if (live := tx.generations(p.name).get("live"))
+                 and not layout_matches(tx, p, live[0])]
+        if stale:
+            raise OldLayout(stale)
 
     def rebuild_from_scratch(
         self, names: Sequence[str] | None = None, progress: Progress | None = None,

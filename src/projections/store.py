@@ -56,6 +56,13 @@ class Tx:
         self.cursor.execute(self.dialect.sql(sql), tuple(params))
         return [tuple(r) for r in self.cursor.fetchall()]
 
+    def columns(self, table: str) -> list[str]:
+        """The column names of `table`, in order (a query of no rows)."""
+        self.cursor.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+        names = [d[0] for d in self.cursor.description]
+        self.cursor.fetchall()
+        return names
+
     def stream(self, sql: str, params: Sequence[Any] = (), size: int = 10_000
                ) -> Iterator[tuple[Any, ...]]:
         """The rows of a query, fetched `size` at a time (memory stays flat)."""

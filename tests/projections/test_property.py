@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from projections import ReadSide
+from projections.asof import evaluate
+from projections.steps import load_steps
 from tests.conftest import PG_DSN, pg_schema_url
 from tests.projections.fold import SH, fold_report
 from workflow import Hotline, WorkflowError
@@ -196,5 +198,14 @@ def test_projections_equal_an_independent_fold(kind: str, rnd: random.Random,
                 for key in want:
                     assert got[key] == want[key], key
             assert read.runner.check() == []
+            # The fact columns read off the steps are what the fold makes of them.
+            with read.store.read() as tx:
+                table, _ = read._cases(tx)
+                for received, closed, last, steps in tx.query(
+                        f"SELECT received_date, closed_date, last_date, steps FROM {table}"):
+                    case, parsed = evaluate(load_steps(steps)), load_steps(steps)
+                    assert received == (case.received and case.received.isoformat())
+                    assert closed == (case.closed and case.closed.isoformat())
+                    assert last == parsed[-1][0][:10]
         finally:
             read.close()

@@ -110,3 +110,27 @@ def test_a_store_with_the_old_four_table_layout_is_told_to_rebuild_from_scratch(
     out = CliRunner().invoke(cli, ["report", "--period", "2016Q3", "--as-of", "2016-12-31",
                                    "--store", store_url])
     assert out.exit_code == 0 and '"received": 3' in out.stdout
+
+
+def test_a_read_model_with_other_columns_is_told_to_rebuild_from_scratch(
+    hotline: Hotline, store_url: str,
+) -> None:
+    """A store whose `cases` table an earlier version built with other
+    columns (here one the read model no longer keeps) answers nothing until
+    `hotline rebuild --from-scratch` builds the current one."""
+    apply(hotline, HISTORY)
+    with ReadSide(hotline) as read:
+        read.catch_up()
+        with read.store.write() as tx:
+            gen = tx.generations("cases")["live"][0]
+            tx.execute(f"ALTER TABLE cases_g{gen} ADD COLUMN first_reply_due TEXT")
+    report = ["report", "--period", "2016Q3", "--as-of", "2016-12-31", "--store", store_url]
+    refused = subprocess.run([HOTLINE, *report], capture_output=True, text=True, check=False)
+    assert refused.returncode == 1
+    assert "layout of an earlier version (cases)" in refused.stderr
+    assert "hotline rebuild --from-scratch" in refused.stderr
+    run = subprocess.run([HOTLINE, "rebuild", "--from-scratch", "--quiet", "--store", store_url],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    out = subprocess.run([HOTLINE, *report], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and '"received": 3' in out.stdout, out.stderr

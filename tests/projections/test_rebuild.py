@@ -171,7 +171,7 @@ def test_check_reports_drift_and_exits_non_zero(hotline: Hotline, store_url: str
     assert clean.exit_code == 0 and "no drift" in clean.output
     with store.write() as tx:
         gen = tx.generations("cases")["live"][0]
-        tx.execute(f"UPDATE cases_g{gen} SET state = 'received' WHERE ref = ?", ("K00003",))
+        tx.execute(f"UPDATE cases_g{gen} SET last_date = '1999-01-01' WHERE ref = ?", ("K00003",))
         tx.execute(f"DELETE FROM cases_g{gen} WHERE ref = ?", ("K00004",))
     drift = runner.invoke(cli, ["rebuild", "--check", "--quiet", "--store", store_url])
     assert drift.exit_code == 1
