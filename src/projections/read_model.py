@@ -22,8 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from projections.rows import PREFIX, SKIPPED, Row, chain_of, decode, local_at
-from projections.steps import STEPS, Step, load_steps
+from projections.rows import (
+    RECEIVED,
+    SKIPPED,
+    STEP_OF_TOPIC,
+    Row,
+    UnreadableRow,
+    chain_of,
+    decode,
+    local_at,
+)
+from projections.steps import Step, load_steps
 from projections.store import BINARY, Tx, table_name
 from projections.taxonomy import Taxonomy, load
 from workflow.audit.digest import digest_of_sorted
@@ -40,6 +49,7 @@ FACTS: tuple[tuple[str, str], ...] = (
     ("received_date", "TEXT"), ("hot_topic", "TEXT"), ("topic_source", "TEXT"),
     ("closed_date", "TEXT"), ("last_date", "TEXT"),
 )
+_STATED = tuple(f for f in INTAKE if f != "received_at")  # as stored in a Received
 HEAD = (("version", "INTEGER"), ("chain", "TEXT"))
 COLUMNS = ("case_id", *INTAKE, *(c for c, _ in FACTS), *(c for c, _ in HEAD), "steps")
 
@@ -108,23 +118,25 @@ class Cases:
 
     def _fold(self, record: Record, row: Row) -> None:
         record.version = row.version
-        if row.topic in SKIPPED:
-            record.chain = chain_of(row)
-            return
+        entry = STEP_OF_TOPIC.get(row.topic)
+        if entry is None:
+            if row.topic in SKIPPED:
+                record.chain = chain_of(row)
+                return
+            decode(row)  # says what is wrong with the row (an unknown topic)
+            raise UnreadableRow(row, "unknown topic")
         state = decode(row)
         record.chain = state["chain"]
-        name = row.topic[len(PREFIX):]
         at = local_at(state)
-        if name == "Received":
-            record.intake = {f: state.get(f) for f in INTAKE if f != "received_at"}
-            record.intake["received_at"] = at
+        if row.topic == RECEIVED:
+            record.intake = intake = {f: state.get(f) for f in _STATED}
+            intake["received_at"] = at
             given = state.get("topic")
             record.hot_topic, record.topic_source = (
                 (given, "given") if given else
                 (self.taxonomy.classify(state.get("content") or ""), "keywords"))
-        entry = STEPS.get(name)  # steps.step_from, with `at` already local text
-        if entry is not None:
-            record.steps.append([at, entry[0], *entry[1](state)])
+        # steps.step_from, with `at` already local text
+        record.steps.append([at, entry[0], *entry[1](state)])
 
     def _load(self, tx: Tx, table: str, keys: list[str]) -> dict[str, Record]:
         out: dict[str, Record] = {}

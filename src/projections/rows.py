@@ -20,9 +20,8 @@ the same rows in.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from projections.steps import STEPS
@@ -39,18 +38,34 @@ _EVENTS: dict[str, type[Any]] = {
 # event means to a figure): their rows only move the case's head (version
 # and chain) for the log digest, and are never parsed.
 SKIPPED = frozenset(t for t in _EVENTS if t[len(PREFIX):] not in STEPS)
+# The current class_version of each topic's event class (1 when it has none).
+_VERSION = {t: int(getattr(cls, "class_version", 1)) for t, cls in _EVENTS.items()}
+# topic -> (step code, its arguments from the decoded state) for the topics
+# that make a step: steps.STEPS looked up once per topic, not per row.
+STEP_OF_TOPIC: dict[str, tuple[str, Callable[[Mapping[str, Any]], list[Any]]]] = {
+    PREFIX + name: entry for name, entry in STEPS.items() if PREFIX + name in _EVENTS}
+RECEIVED = PREFIX + "Received"
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One stored event: its position (notification id), case, version,
-    topic and state bytes as stored (after any cipher/compressor)."""
+    topic and state bytes as stored (after any cipher/compressor). A tuple:
+    a rebuild makes one per stored event (`new_row` builds it without the
+    Python-level constructor)."""
 
     position: int
     case_id: str
     version: int
     topic: str
     state: bytes
+
+
+def new_row(fields: tuple[int, str, int, str, bytes]) -> Row:
+    """A Row from its fields in order (`Row._make` without its checks)."""
+    return _tuple_new(Row, fields)
+
+
+_tuple_new: Any = tuple.__new__
 
 
 class RowSource(Protocol):
@@ -113,13 +128,15 @@ def decode(row: Row) -> dict[str, Any]:
         state = _loads(row.state.decode())[0]  # the store writes compact UTF-8 JSON
     except ValueError as e:
         raise UnreadableRow(row, f"state does not decode ({e})") from None
-    cls = _EVENTS.get(row.topic)
-    if cls is None:
+    current = _VERSION.get(row.topic)
+    if current is None:
         raise UnreadableRow(row, "unknown topic")
     version = state.pop("class_version", 1)
-    while version < getattr(cls, "class_version", 1):
-        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
-        version += 1
+    if version < current:
+        cls = _EVENTS[row.topic]
+        while version < current:
+            getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+            version += 1
     return state
 
 

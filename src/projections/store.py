@@ -229,7 +229,7 @@ class EventRows:
         return case.replace("-", "") if self.store.dialect is SQLITE else case
 
     def _rows(self, found: list[tuple[Any, ...]]) -> list[Any]:
-        from projections.rows import Row
+        from projections.rows import new_row
 
         plain = self.plain
         out = []
@@ -240,5 +240,5 @@ class EventRows:
                 text = (f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}"
                         if isinstance(oid, str) and len(oid) == 32 else str(oid))  # SQLite: hex
             state = bytes(state)
-            out.append(Row(pos, text, version, topic, plain(state) if plain else state))
+            out.append(new_row((pos, text, version, topic, plain(state) if plain else state)))
         return out
