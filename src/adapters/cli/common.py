@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
-import psycopg
 from eventsourcing.persistence import PersistenceError
 
 from adapters.config import Config, load_config, open_audit, open_hotline, open_read_side
@@ -232,17 +231,22 @@ def errors_as_messages(func: F) -> F:
             return func(*args, **kwargs)
         except WorkflowError as e:
             raise click.ClickException(str(e)) from None
-        except STORE_ERRORS as e:
+        except Exception as e:
+            if not isinstance(e, store_errors()):
+                raise
             raise click.ClickException(store_error_message(e)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-# What the drivers raise when the store itself fails (eventsourcing wraps
-# its own in PersistenceError; the views and key table use the drivers).
-STORE_ERRORS: tuple[type[BaseException], ...] = (
-    PersistenceError, sqlite3.Error, psycopg.Error,
-)
+def store_errors() -> tuple[type[BaseException], ...]:
+    """What the drivers raise when the store itself fails (eventsourcing
+    wraps its own in PersistenceError; the views and key table use the
+    drivers). psycopg's only once it is loaded: a command on a SQLite store
+    never imports it (start-up), and then none of its errors can occur."""
+    found: tuple[type[BaseException], ...] = (PersistenceError, sqlite3.Error)
+    psycopg = sys.modules.get("psycopg")
+    return (*found, psycopg.Error) if psycopg is not None else found
 
 
 def store_error_message(error: BaseException) -> str:

@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 
 import click
-from tqdm import tqdm
 
 from adapters.cli.common import (
     DAY,
@@ -86,18 +85,25 @@ def add_report_option(option: click.Option) -> None:
 
 
 class ProgressBar:
-    """tqdm on stderr counting events (positions) done of the total."""
+    """tqdm on stderr counting events (positions) done of the total; no
+    bar (and no tqdm import: start-up) when none is shown."""
 
     def __init__(self, quiet: bool, desc: str = "rebuild") -> None:
         self.quiet, self.desc = quiet, desc
-        self.bar: tqdm | None = None
+        self.shown: bool | None = None  # decided at the first call
+        self.bar: Any = None
 
     def __call__(self, advanced: int, total: int) -> None:
+        if self.shown is None:
+            self.shown = show_progress(self.quiet)
+        if not self.shown:
+            return
         if self.bar is not None and self.bar.n >= (self.bar.total or 0):
             self.close()  # a new phase (--check runs one per projection)
         if self.bar is None:
-            self.bar = tqdm(total=total, unit=" events", desc=self.desc,
-                            disable=not show_progress(self.quiet), file=sys.stderr,
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit=" events", desc=self.desc, file=sys.stderr,
                             dynamic_ncols=True)
         self.bar.update(advanced)
 
