@@ -17,7 +17,9 @@ in this package only, and says why:
   `default_transaction_read_only`), for the auditor.
 - `keys.KeyTable` and `views` keep the engine's own tables (citizen keys,
   the read side's views and positions) beside the events, through the same
-  datastore; the SQL dialect differences live in `dialect`.
+  datastore; the SQL dialect differences live in `dialect`. The views'
+  rows go in with `views.insert_rows` (PostgreSQL `COPY`: measured,
+  docs/performance.md "The read path").
 
 The domain (`workflow`) never imports this package: it sees the bulk
 read/write through the `workflow.ports.EventStreams` protocol.

@@ -106,8 +106,7 @@ class Cases:
         for i in range(0, len(known), IN_CHUNK):
             chunk = known[i : i + IN_CHUNK]
             tx.execute(f"DELETE FROM {table} WHERE case_id IN ({_marks(chunk)})", chunk)
-        tx.executemany(f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({_marks(COLUMNS)})",
-                       out)
+        tx.insert(table, COLUMNS, out)
 
     def digest(self, tx: Tx, generation: int, position: int) -> str:
         """The log digest at `position` from the heads of a generation that

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from persistence.dialect import POSTGRES, SQLITE, Dialect
-from persistence.views import connect_views
+from persistence.views import connect_views, insert_rows
 from workflow import Hotline
 
 __all__ = ["BINARY", "CURSORS", "DIGESTS", "POSTGRES", "POSITIONS", "SQLITE", "Conflict",
@@ -51,6 +51,10 @@ class Tx:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self.cursor.executemany(self.dialect.sql(sql), [tuple(r) for r in rows])
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows (values in `columns` order): the store's bulk path."""
+        insert_rows(self.cursor, self.dialect, table, columns, rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self.cursor.execute(self.dialect.sql(sql), tuple(params))
@@ -194,6 +198,7 @@ class EventRows:
     def __init__(self, store: ViewStore, table: str, plain: Any = None) -> None:
         self.store, self.table = store, table
         self.position = "rowid" if store.dialect is SQLITE else "notification_id"
+
         self.plain = plain  # undoes the store's cipher/compressor, when one is set
 
     def head(self) -> int:
