@@ -25,10 +25,12 @@ class Tally:
     num: int = 0
     den: int = 0
 
-    def add(self, counted: bool, good: bool) -> None:
+    def add(self, counted: bool, good: bool, n: int = 1) -> None:
+        """Count `n` cases alike: in the denominator if `counted`, and in the
+        numerator too if also `good`."""
         if counted:
-            self.den += 1
-            self.num += int(good)
+            self.den += n
+            self.num += n * int(good)
 
     def as_json(self) -> dict[str, Any]:
         return {"num": self.num, "den": self.den, "rate": ratio(self.num, self.den, 4)}

@@ -26,6 +26,17 @@ RATED = ("satisfied", "basically_satisfied", "unsatisfied")
 GOOD = ("satisfied", "basically_satisfied")
 
 
+# What one case adds to a group's figures, judged once by `Compliance.judge`
+# (a tuple, so a group counts equal judgements instead of re-judging the
+# case for every group it is in): whether it is merged (§5.2), its latest
+# callback result, and per rate (RATES_1, then RATES_2) whether the case
+# counts in the rate's denominator and whether it is good.
+Judged = tuple[bool, str | None, tuple[tuple[bool, bool], ...]]
+RATES_1 = ("timely_reply", "on_time_closure", "satisfaction")
+RATES_2 = ("first_contact", "resolution", "return_rate", "extension_rate", "reopen_rate",
+           "one_pass", "direct_answer")
+
+
 class Compliance:
     """timely_reply, on_time_closure, satisfaction and callback results of a
     group of cases, as of a date; with `hotline-metrics/2` (§5.2) also the
@@ -34,69 +45,73 @@ class Compliance:
     def __init__(self, as_of: date, metrics: str = METRICS_1) -> None:
         self.as_of = as_of
         self.v2 = check_metrics(metrics) == METRICS_2
-        self.received = 0
-        self.timely, self.closure, self.satisfaction = Tally(), Tally(), Tally()
-        self.results: Counter[str] = Counter()
-        self.merged = 0
-        self.contact, self.resolution, self.returned = Tally(), Tally(), Tally()
-        self.extended, self.reopened = Tally(), Tally()
-        self.one_pass, self.direct = Tally(), Tally()
+        self.judged: Counter[Judged] = Counter()
 
     def add(self, case: CaseAt) -> None:
-        a = self.as_of
-        self.received += 1
-        if self.v2 and case.state == "merged":  # §5.2: out of every rate, counted in merged
-            self.merged += 1
-            if case.last_result:
-                self.results[case.last_result] += 1
-            return
-        if case.first_reply is not None:
-            self.timely.add(True, bool(case.replied_on_time))
-        else:
-            self.timely.add(case.reply_due is not None and case.reply_due < a, False)
-        if case.closed is not None:
-            self.closure.add(True, bool(case.closed_on_time))
-        else:
-            self.closure.add(case.close_due is not None and case.close_due < a, False)
-        self.satisfaction.add(case.last_result in RATED, case.last_result in GOOD)
-        if case.last_result:
-            self.results[case.last_result] += 1
-        if self.v2:
-            self._add_v2(case)
+        self.judged[self.judge(case)] += 1
 
-    def _add_v2(self, case: CaseAt) -> None:
-        """The §5.2 rates of one case of C′ (not merged as of the date)."""
+    def add_judged(self, judged: Judged, n: int = 1) -> None:
+        """Add a case already judged (by a Compliance of the same date and
+        metrics: a report judges each case once for all its groups)."""
+        self.judged[judged] += n
+
+    def judge(self, case: CaseAt) -> Judged:
+        """The rules of spec §5 (docs/metrics.md) for one case as of the date."""
+        a = self.as_of
+        result = case.last_result or None
+        if self.v2 and case.state == "merged":  # §5.2: out of every rate, counted in merged
+            return (True, result, ())
+        if case.first_reply is not None:
+            timely = (True, bool(case.replied_on_time))
+        else:
+            timely = (case.reply_due is not None and case.reply_due < a, False)
+        if case.closed is not None:
+            closure = (True, bool(case.closed_on_time))
+        else:
+            closure = (case.close_due is not None and case.close_due < a, False)
+        marks: tuple[tuple[bool, bool], ...] = (
+            timely, closure, (case.last_result in RATED, case.last_result in GOOD))
+        if self.v2:
+            marks += self._judge_v2(case)
+        return (False, result, marks)
+
+    def _judge_v2(self, case: CaseAt) -> tuple[tuple[bool, bool], ...]:
+        """The §5.2 rates of one case of C′ (not merged as of the date), in
+        RATES_2 order."""
         due = case.contact_due_in_force
-        self.contact.add(case.first_contact is not None or (due is not None and due < self.as_of),
-                         bool(case.contacted_on_time))
-        self.resolution.add(case.resolved is not None, case.resolved is True)
         had_lead = bool(case.leads_ever)
-        self.returned.add(had_lead, bool(case.returns))
-        self.extended.add(had_lead, case.extensions > 0)
-        self.reopened.add(case.callbacks > 0, case.reopenings > 0)
-        self.one_pass.add(case.closed is not None,
-                          not case.returns and not case.reassignments and not case.reopenings)
-        self.direct.add(case.first_reply is not None, case.direct_answer)
+        return (
+            (case.first_contact is not None or (due is not None and due < self.as_of),
+             bool(case.contacted_on_time)),
+            (case.resolved is not None, case.resolved is True),
+            (had_lead, bool(case.returns)),
+            (had_lead, case.extensions > 0),
+            (case.callbacks > 0, case.reopenings > 0),
+            (case.closed is not None,
+             not case.returns and not case.reassignments and not case.reopenings),
+            (case.first_reply is not None, case.direct_answer),
+        )
 
     def as_json(self) -> dict[str, Any]:
-        out = {
-            "received": self.received,
-            "timely_reply": self.timely.as_json(),
-            "on_time_closure": self.closure.as_json(),
-            "satisfaction": self.satisfaction.as_json(),
-            "callback_results": {r: self.results[r] for r in CALLBACK_RESULTS},
+        received = merged = 0
+        results: Counter[str] = Counter()
+        names = RATES_1 + RATES_2 if self.v2 else RATES_1
+        tallies = {name: Tally() for name in names}
+        for (is_merged, result, marks), n in self.judged.items():
+            received += n
+            merged += n if is_merged else 0
+            if result:
+                results[result] += n
+            for tally, (counted, good) in zip(tallies.values(), marks, strict=False):
+                tally.add(counted, good, n)
+        out: dict[str, Any] = {
+            "received": received,
+            **{name: tallies[name].as_json() for name in RATES_1},
+            "callback_results": {r: results[r] for r in CALLBACK_RESULTS},
         }
         if self.v2:
-            out.update({
-                "merged": self.merged,
-                "first_contact": self.contact.as_json(),
-                "resolution": self.resolution.as_json(),
-                "return_rate": self.returned.as_json(),
-                "extension_rate": self.extended.as_json(),
-                "reopen_rate": self.reopened.as_json(),
-                "one_pass": self.one_pass.as_json(),
-                "direct_answer": self.direct.as_json(),
-            })
+            out["merged"] = merged
+            out.update({name: tallies[name].as_json() for name in RATES_2})
         return out
 
 
@@ -126,13 +141,14 @@ def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
     by_cat: dict[str, Counter[str]] = {c: Counter() for c in CHANNELS}
     for channel, category, steps, *township in rows:
         case = case_at(steps, as_of)
-        overall.add(case)
+        judged = overall.judge(case)  # once, for every group the case is in
+        overall.add_judged(judged)
         # get before making: a Compliance made per row as setdefault's
         # default cost a report a fifth of its fold
         group = channels.get(channel)
         if group is None:
             group = channels[channel] = Compliance(as_of, metrics)
-        group.add(case)
+        group.add_judged(judged)
         counts = by_cat.get(channel)
         if counts is None:
             counts = by_cat[channel] = Counter()
@@ -142,7 +158,7 @@ def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
             group = towns.get(town)
             if group is None:
                 group = towns[town] = Compliance(as_of, metrics)
-            group.add(case)
+            group.add_judged(judged)
     by_channel = {}
     for channel, tally in channels.items():
         figures = tally.as_json()
