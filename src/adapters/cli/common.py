@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
-import psycopg
 from eventsourcing.persistence import PersistenceError
 
 from adapters.config import Config, load_config, open_audit, open_hotline, open_read_side
@@ -232,17 +231,23 @@ def errors_as_messages(func: F) -> F:
             return func(*args, **kwargs)
         except WorkflowError as e:
             raise click.ClickException(str(e)) from None
-        except STORE_ERRORS as e:
+        except Exception as e:
+            if not is_store_error(e):
+                raise
             raise click.ClickException(store_error_message(e)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-# What the drivers raise when the store itself fails (eventsourcing wraps
-# its own in PersistenceError; the views and key table use the drivers).
-STORE_ERRORS: tuple[type[BaseException], ...] = (
-    PersistenceError, sqlite3.Error, psycopg.Error,
-)
+def is_store_error(error: BaseException) -> bool:
+    """Whether `error` is the store itself failing: eventsourcing wraps its
+    own in PersistenceError; the views and key table raise the drivers'.
+    psycopg is only asked when it was loaded (a PostgreSQL store): importing
+    it costs a SQLite command a quarter of its start-up."""
+    if isinstance(error, (PersistenceError, sqlite3.Error)):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(error, psycopg.Error)
 
 
 def store_error_message(error: BaseException) -> str:

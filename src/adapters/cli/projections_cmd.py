@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 
 import click
-from tqdm import tqdm
 
 from adapters.cli.common import (
     DAY,
@@ -89,15 +88,18 @@ class ProgressBar:
     """tqdm on stderr counting events (positions) done of the total."""
 
     def __init__(self, quiet: bool, desc: str = "rebuild") -> None:
-        self.quiet, self.desc = quiet, desc
-        self.bar: tqdm | None = None
+        self.desc = desc
+        self.shown = show_progress(quiet)
+        self.bar: Any = None  # tqdm, imported only when a bar is drawn (start-up)
 
     def __call__(self, advanced: int, total: int) -> None:
         if self.bar is not None and self.bar.n >= (self.bar.total or 0):
             self.close()  # a new phase (--check runs one per projection)
+        if not self.shown:
+            return
         if self.bar is None:
-            self.bar = tqdm(total=total, unit=" events", desc=self.desc,
-                            disable=not show_progress(self.quiet), file=sys.stderr,
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit=" events", desc=self.desc, file=sys.stderr,
                             dynamic_ncols=True)
         self.bar.update(advanced)
 
