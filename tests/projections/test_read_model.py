@@ -5,8 +5,6 @@ four-table layout of earlier versions (both stores where a store is used)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from workflow import Hotline
 from workflow.case import case_id
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "v1-store.sqlite"
-HOTLINE = str(Path(sys.executable).parent / "hotline")
 
 
 def test_version_1_rows_are_upcast_by_the_events_own_upcasters(tmp_path: Path) -> None:
@@ -88,16 +85,14 @@ def test_a_store_with_the_old_four_table_layout_is_told_to_rebuild_from_scratch(
             tx.execute("INSERT INTO projection_positions (name, generation, state, position)"
                        " VALUES (?, 1, 'live', 3)", (name,))
     for argv in (["rebuild"], ["report", "--period", "2016Q3", "--as-of", "2016-12-31"]):
-        run = subprocess.run([HOTLINE, *argv, "--store", store_url], capture_output=True,
-                             text=True, check=False)
-        assert run.returncode == 1
+        run = CliRunner().invoke(cli, [*argv, "--store", store_url])
+        assert run.exit_code == 1
         assert "layout of an earlier version (case_facts, compliance, linkage, topics)" in \
             run.stderr and "hotline rebuild --from-scratch" in run.stderr
     status = CliRunner().invoke(cli, ["projections", "--store", store_url])
     assert "obsolete" in status.stdout
-    run = subprocess.run([HOTLINE, "rebuild", "--from-scratch", "--store", store_url],
-                         capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr
+    run = CliRunner().invoke(cli, ["rebuild", "--from-scratch", "--store", store_url])
+    assert run.exit_code == 0, run.stderr
     assert "dropped the views of the earlier layout" in run.stderr
     with store.read() as tx:
         names = {n for (n,) in tx.query("SELECT DISTINCT name FROM projection_positions")}
