@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.adapters.audit_support import audit
@@ -42,29 +42,39 @@ steps = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 7), st.integ
                  min_size=1, max_size=14)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(plan=steps, category=st.sampled_from(["complaint", "consultation", "help"]))
+# The histories are the domain's search; the store only has to give back
+# what it was given, which a few dozen histories show on PostgreSQL as well
+# as on SQLite (each `audit show` there is a new connection: 0.03 s).
+EXAMPLES = {"sqlite": 40, "postgres": 12}
+
+
 def test_show_at_every_version_equals_what_the_api_returned(
-    hotline: Hotline, store_url: str, plan: list[tuple[str, int, int]], category: str
+    hotline: Hotline, store_url: str
 ) -> None:
-    ref = f"P-{next(_refs):05d}"
-    at = datetime(2016, 8, 1, 9, 0, tzinfo=SHANGHAI)
-    hotline.receive(ref, at=at.isoformat(), channel="mayor_hotline", category=category,
-                    content="随机历史")
-    seen = {1: hotline.case(ref, today=TODAY).model_dump(mode="json")}
-    for action, k, hours in plan:
-        at += timedelta(hours=hours)
-        try:
-            version = hotline.execute({"case": ref, **command(action, k, at)})
-        except WorkflowError:
-            continue  # the table said no: nothing stored, nothing to compare
-        seen[version] = hotline.case(ref, today=TODAY).model_dump(mode="json")
-    for version, expected in seen.items():
-        result = audit(store_url, "show", ref, "--version", str(version), "--format", "json",
-                       "--today", TODAY.isoformat())
-        assert result.exit_code == 0, result.output
-        shown = json.loads(result.output)
-        shown.pop("audit")
-        assert shown == expected
-    assert audit(store_url, "verify", ref).exit_code == 0
+    backend = "sqlite" if store_url.startswith("sqlite") else "postgres"
+
+    @settings(max_examples=EXAMPLES[backend], deadline=None)
+    @given(plan=steps, category=st.sampled_from(["complaint", "consultation", "help"]))
+    def history(plan: list[tuple[str, int, int]], category: str) -> None:
+        ref = f"P-{next(_refs):05d}"
+        at = datetime(2016, 8, 1, 9, 0, tzinfo=SHANGHAI)
+        hotline.receive(ref, at=at.isoformat(), channel="mayor_hotline", category=category,
+                        content="随机历史")
+        seen = {1: hotline.case(ref, today=TODAY).model_dump(mode="json")}
+        for action, k, hours in plan:
+            at += timedelta(hours=hours)
+            try:
+                version = hotline.execute({"case": ref, **command(action, k, at)})
+            except WorkflowError:
+                continue  # the table said no: nothing stored, nothing to compare
+            seen[version] = hotline.case(ref, today=TODAY).model_dump(mode="json")
+        for version, expected in seen.items():
+            result = audit(store_url, "show", ref, "--version", str(version), "--format", "json",
+                           "--today", TODAY.isoformat())
+            assert result.exit_code == 0, result.output
+            shown = json.loads(result.output)
+            shown.pop("audit")
+            assert shown == expected
+        assert audit(store_url, "verify", ref).exit_code == 0
+
+    history()

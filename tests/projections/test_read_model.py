@@ -5,8 +5,6 @@ four-table layout of earlier versions (both stores where a store is used)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from workflow import Hotline
 from workflow.case import case_id
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "v1-store.sqlite"
-HOTLINE = str(Path(sys.executable).parent / "hotline")
 
 
 def test_version_1_rows_are_upcast_by_the_events_own_upcasters(tmp_path: Path) -> None:
@@ -88,16 +85,14 @@ def test_a_store_with_the_old_four_table_layout_is_told_to_rebuild_from_scratch(
             tx.execute("INSERT INTO projection_positions (name, generation, state, position)"
                        " VALUES (?, 1, 'live', 3)", (name,))
     for argv in (["rebuild"], ["report", "--period", "2016Q3", "--as-of", "2016-12-31"]):
-        run = subprocess.run([HOTLINE, *argv, "--store", store_url], capture_output=True,
-                             text=True, check=False)
-        assert run.returncode == 1
+        run = CliRunner().invoke(cli, [*argv, "--store", store_url])
+        assert run.exit_code == 1
         assert "layout of an earlier version (case_facts, compliance, linkage, topics)" in \
             run.stderr and "hotline rebuild --from-scratch" in run.stderr
     status = CliRunner().invoke(cli, ["projections", "--store", store_url])
     assert "obsolete" in status.stdout
-    run = subprocess.run([HOTLINE, "rebuild", "--from-scratch", "--store", store_url],
-                         capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr
+    run = CliRunner().invoke(cli, ["rebuild", "--from-scratch", "--store", store_url])
+    assert run.exit_code == 0, run.stderr
     assert "dropped the views of the earlier layout" in run.stderr
     with store.read() as tx:
         names = {n for (n,) in tx.query("SELECT DISTINCT name FROM projection_positions")}
@@ -125,12 +120,11 @@ def test_a_read_model_with_other_columns_is_told_to_rebuild_from_scratch(
             gen = tx.generations("cases")["live"][0]
             tx.execute(f"ALTER TABLE cases_g{gen} ADD COLUMN first_reply_due TEXT")
     report = ["report", "--period", "2016Q3", "--as-of", "2016-12-31", "--store", store_url]
-    refused = subprocess.run([HOTLINE, *report], capture_output=True, text=True, check=False)
-    assert refused.returncode == 1
+    refused = CliRunner().invoke(cli, report)
+    assert refused.exit_code == 1
     assert "layout of an earlier version (cases)" in refused.stderr
     assert "hotline rebuild --from-scratch" in refused.stderr
-    run = subprocess.run([HOTLINE, "rebuild", "--from-scratch", "--quiet", "--store", store_url],
-                         capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stderr
-    out = subprocess.run([HOTLINE, *report], capture_output=True, text=True, check=False)
-    assert out.returncode == 0 and '"received": 3' in out.stdout, out.stderr
+    run = CliRunner().invoke(cli, ["rebuild", "--from-scratch", "--quiet", "--store", store_url])
+    assert run.exit_code == 0, run.stderr
+    out = CliRunner().invoke(cli, report)
+    assert out.exit_code == 0 and '"received": 3' in out.stdout, out.stderr

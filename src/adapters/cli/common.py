@@ -232,21 +232,22 @@ def errors_as_messages(func: F) -> F:
         except WorkflowError as e:
             raise click.ClickException(str(e)) from None
         except Exception as e:
-            if not isinstance(e, store_errors()):
+            if not is_store_error(e):
                 raise
             raise click.ClickException(store_error_message(e)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def store_errors() -> tuple[type[BaseException], ...]:
-    """What the drivers raise when the store itself fails (eventsourcing
-    wraps its own in PersistenceError; the views and key table use the
-    drivers). psycopg's only once it is loaded: a command on a SQLite store
-    never imports it (start-up), and then none of its errors can occur."""
-    found: tuple[type[BaseException], ...] = (PersistenceError, sqlite3.Error)
+def is_store_error(error: BaseException) -> bool:
+    """Whether `error` is the store itself failing: eventsourcing wraps its
+    own in PersistenceError; the views and key table raise the drivers'.
+    psycopg is only asked when it was loaded (a PostgreSQL store): importing
+    it costs a SQLite command a quarter of its start-up."""
+    if isinstance(error, (PersistenceError, sqlite3.Error)):
+        return True
     psycopg = sys.modules.get("psycopg")
-    return (*found, psycopg.Error) if psycopg is not None else found
+    return psycopg is not None and isinstance(error, psycopg.Error)
 
 
 def store_error_message(error: BaseException) -> str:

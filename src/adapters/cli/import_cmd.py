@@ -6,10 +6,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
-from tqdm import tqdm
 
 from adapters.cli.common import (
     current_config,
@@ -82,13 +81,17 @@ class ProgressBar:
     """Lines done and events/s on stderr; a null bar when quiet."""
 
     def __init__(self, total: int | None, quiet: bool) -> None:
-        self.bar = tqdm(total=total, unit=" lines", disable=not show_progress(quiet),
-                        file=sys.stderr,
-                        dynamic_ncols=True, mininterval=0.5)
+        self.bar: Any = None  # tqdm, imported only when a bar is drawn (start-up)
+        if show_progress(quiet):
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit=" lines", file=sys.stderr,
+                            dynamic_ncols=True, mininterval=0.5)
         self.events = 0
 
     def update(self, lines: int, applied: int) -> None:
         self.events += applied
+        if self.bar is None:
+            return
         self.bar.update(lines)
         elapsed = self.bar.format_dict.get("elapsed") or 0
         if elapsed:
@@ -97,11 +100,15 @@ class ProgressBar:
     def message(self, text: str) -> None:
         # Printed above the bar, which is redrawn below it; flushed so the
         # reasons come before the summary whatever buffers stderr.
-        tqdm.write(text, file=sys.stderr)
+        if self.bar is None:
+            print(text, file=sys.stderr)
+        else:
+            self.bar.write(text, file=sys.stderr)
         sys.stderr.flush()
 
     def close(self) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def stopped_message(done: ImportSummary, error: BaseException) -> str:

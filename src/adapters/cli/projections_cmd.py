@@ -85,24 +85,20 @@ def add_report_option(option: click.Option) -> None:
 
 
 class ProgressBar:
-    """tqdm on stderr counting events (positions) done of the total; no
-    bar (and no tqdm import: start-up) when none is shown."""
+    """tqdm on stderr counting events (positions) done of the total."""
 
     def __init__(self, quiet: bool, desc: str = "rebuild") -> None:
-        self.quiet, self.desc = quiet, desc
-        self.shown: bool | None = None  # decided at the first call
-        self.bar: Any = None
+        self.desc = desc
+        self.shown = show_progress(quiet)
+        self.bar: Any = None  # tqdm, imported only when a bar is drawn (start-up)
 
     def __call__(self, advanced: int, total: int) -> None:
-        if self.shown is None:
-            self.shown = show_progress(self.quiet)
-        if not self.shown:
-            return
         if self.bar is not None and self.bar.n >= (self.bar.total or 0):
             self.close()  # a new phase (--check runs one per projection)
+        if not self.shown:
+            return
         if self.bar is None:
             from tqdm import tqdm
-
             self.bar = tqdm(total=total, unit=" events", desc=self.desc, file=sys.stderr,
                             dynamic_ncols=True)
         self.bar.update(advanced)
