@@ -128,3 +128,20 @@ def test_a_read_model_with_other_columns_is_told_to_rebuild_from_scratch(
     assert run.exit_code == 0, run.stderr
     out = CliRunner().invoke(cli, report)
     assert out.exit_code == 0 and '"received": 3' in out.stdout, out.stderr
+
+
+def test_text_with_tabs_newlines_and_backslashes_reaches_the_read_model_unchanged(
+    hotline: Hotline,
+) -> None:
+    """The rows go in with COPY on PostgreSQL (persistence.views.insert_rows):
+    the text format's specials (tab, newline, backslash, `\\N`) must arrive
+    as they were given, and an absent township as NULL."""
+    content = 'line one\tcol\nline two \\ back \\N not null "quoted" 路灯不亮'
+    apply(hotline, [rcv("T1", "2016-08-01T09:00:00", content=content)])
+    with ReadSide(hotline) as read:
+        read.runner.rebuild_from_scratch()  # case order, then a catch-up: both write rows
+        with read.store.read() as tx:
+            table, _ = read._cases(tx)
+            [(got, township, steps)] = tx.query(
+                f"SELECT content, township, steps FROM {table} WHERE ref = ?", ("T1",))
+    assert got == content and township is None and steps.startswith('[["2016-08-01T09:00:00')
