@@ -337,10 +337,13 @@ class Hotline(Application[UUID]):
     def _read_slim(self, ids: set[UUID]) -> dict[UUID, SlimCase]:
         """The slim cases of `ids` that are stored, from their stored events
         (decoded and upcast by the mapper)."""
-        assert self.streams is not None
         to_domain = self.mapper.to_domain_event
         found: dict[UUID, SlimCase] = {}
-        for agg_id, stored in self.streams.select(ids).items():
+        if self.streams is not None:
+            streams = self.streams.select(ids)
+        else:  # no bulk read (the in-memory recorder): one case at a time
+            streams = {i: s for i in ids if (s := self.recorder.select_events(i))}
+        for agg_id, stored in streams.items():
             case = found[agg_id] = SlimCase(agg_id)
             for event in stored:
                 case.replay(to_domain(event))
