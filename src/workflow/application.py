@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -339,6 +339,7 @@ class Hotline(Application[UUID]):
         (decoded and upcast by the mapper)."""
         to_domain = self.mapper.to_domain_event
         found: dict[UUID, SlimCase] = {}
+        streams: Mapping[UUID, Sequence[StoredEvent]]
         if self.streams is not None:
             streams = self.streams.select(ids)
         else:  # no bulk read (the in-memory recorder): one case at a time
