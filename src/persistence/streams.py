@@ -141,7 +141,7 @@ def _postgres_insert(recorder: Any) -> Callable[[Sequence[StoredEvent]], None] |
     datastore = recorder.datastore
     sql = SQL(
         "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-        "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[])"
+        "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])"
     ).format(schema=Identifier(datastore.schema), table=Identifier(recorder.events_table_name),
              id_type=Identifier(datastore.originator_id_type))
     notify = SQL("NOTIFY {0}").format(Identifier(recorder.channel_name))
