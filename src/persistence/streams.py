@@ -51,7 +51,10 @@ def streams_for(recorder: Any) -> RecorderStreams | None:
     """The bulk access of `recorder`, or None for a recorder without SQL
     (eventsourcing's in-memory POPO recorder: the caller then goes one case
     at a time through the repository)."""
-    select = _sqlite_select(recorder) or _postgres_select(recorder)
+    select = _sqlite_select(recorder)
+    if select is not None:  # psycopg is not imported for a SQLite store
+        return RecorderStreams(recorder, select)
+    select = _postgres_select(recorder)
     return None if select is None else RecorderStreams(recorder, select,
                                                        _postgres_insert(recorder))
 
