@@ -109,16 +109,18 @@ class StoredForm:
         topic, names, class_version, originator = _layout(event_class)
         ts = event_class.create_timestamp()
         at = cmd.at
-        fields = {"at": at, "actor": decision.actor, "command_id": cmd.key,
-                  **decision.facts, **more}
         version = case.version + 1
         ts_iso, at_iso = ts.isoformat(), at.isoformat()
-        chain = chain_link_text(case.chain, event_class, id_text(case.id), version, ts_iso,
-                                fields, at_iso)
-        fields["chain"] = chain
-        values = {**fields, "timestamp": self._when(ts, ts_iso), "at": self._when(at, at_iso),
-                  "originator_topic": originator}
-        state = {name: values[name] for name in names}
+        # one dict for all three: the chain's body (`at` as text), then the
+        # state's values, then the fields the case evolves by
+        fields = {"at": at_iso, "actor": decision.actor, "command_id": cmd.key,
+                  **decision.facts, **more}
+        fields["chain"] = chain_link_text(case.chain, event_class, id_text(case.id), version,
+                                          ts_iso, fields)
+        fields["at"] = self._when(at, at_iso)
+        fields["timestamp"] = self._when(ts, ts_iso)
+        fields["originator_topic"] = originator
+        state = {name: fields[name] for name in names}
         if class_version > 1:
             state["class_version"] = class_version
         data = self._encode(state)
@@ -128,6 +130,7 @@ class StoredForm:
             data = self.mapper.cipher.encrypt(data)
         stored = StoredEvent(originator_id=case.id, originator_version=version, topic=topic,
                              state=data)
+        fields["at"] = at
         case.version = version  # from here on the case has changed
         case.evolve(event_class.__name__, _Facts(fields))
         return stored
