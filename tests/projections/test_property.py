@@ -13,7 +13,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from eventsourcing.application import LRUCache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
@@ -57,13 +56,9 @@ class ReusedSchema:
             self.urls = pg_schema_url()
             self.app = Hotline.open(next(self.urls))
             return self.app
-        # eventsourcing's aggregate cache still holds the last example's cases
-        # (AGGREGATE_CACHE_MAXSIZE "0" is an unbounded cache, not none).
-        cache = self.app.repository.cache
-        if cache is not None:
-            cache.cache.clear()
-            if isinstance(cache, LRUCache):
-                cache.clear()
+        # `execute` reads each case from the store (the case cache serves
+        # batches only), so no case of the last example is remembered.
+        assert not any(self.app.is_cached(f"P{i}") for i in range(8))
         schema = self.app.env["POSTGRES_SCHEMA"]
         with psycopg.connect(PG_DSN) as conn, conn.transaction():
             for (name,) in conn.execute(
