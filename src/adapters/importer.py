@@ -275,7 +275,7 @@ def decide_lines(
             results.append((number, DUPLICATE, ""))
         else:
             results.append((number, APPLIED, ""))
-            events.append((number, hotline.encode(new)))
+            events.append((number, new))
             for ref in cases_of(command):
                 touched[ref] = task.batch
     hotline.store_keys()  # per-case keys are stored before the events needing them

@@ -11,9 +11,10 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
 from workflow import lifecycle
+from workflow.bulk import SlimCase, StoredForm
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
 from workflow.commands import SHANGHAI, Command, Merge, Receive, local_time, parse_command
@@ -34,6 +36,7 @@ from workflow.errors import (
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
 from workflow.ports import EventStreams
+from workflow.state import CaseState
 from workflow.store_url import DEFAULT_STORE, prepare_store
 from workflow.view import CaseView, read_case
 
@@ -50,8 +53,8 @@ class BatchDecision:
     error that rejected it) and the events it recorded; the cases touched."""
 
     results: list[Outcome | WorkflowError]
-    events: list[list[Case.Event]]
-    cases: dict[UUID, Case]
+    events: list[list[StoredEvent]]  # the stored rows (empty on the path through save())
+    cases: dict[UUID, SlimCase] | dict[UUID, Case]
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ class Hotline(Application[UUID]):
         # Seam for personal data protection: turns the citizen object of a
         # receive into what is stored (e.g. encrypted with a per-case key).
         self.citizen_codec = citizen_codec or _plain_citizen
-        self._loaded: OrderedDict[UUID, Case] = OrderedDict()  # the batch path's LRU
+        self._loaded: OrderedDict[UUID, Case | SlimCase] = OrderedDict()  # the batch path's LRU
         self._absent: set[UUID] = set()  # cases of the current batch not in the store
 
     @classmethod
@@ -198,8 +201,7 @@ class Hotline(Application[UUID]):
         try:
             if self._bulk():
                 decision = self.decide_batch(commands)
-                stored = self.encode(e for events in decision.events for e in events)
-                self._insert(stored, decision.cases)
+                self._insert([e for events in decision.events for e in events], decision.cases)
             else:
                 decision = self._decide_saving(commands)
         except BaseException:
@@ -210,39 +212,95 @@ class Hotline(Application[UUID]):
 
     def decide_batch(self, commands: Sequence[Command]) -> BatchDecision:
         """Decide `commands` in order over the cached and stored cases and
-        store nothing: each accepted command's new events, in command order
-        (the order one `execute` per command would store them in). The
-        caller stores them (`encode`, then the store's bulk write), then
+        store nothing: each accepted command's new events as stored rows, in
+        command order (the order one `execute` per command would store them
+        in). The caller stores them (the store's bulk write), then
         `remember`s the decision; a parallel import does so in another
-        process."""
+        process.
+
+        The cases are slim (workflow.bulk.SlimCase: the facts the decider
+        reads, no aggregate) and the rows are built directly, byte for byte
+        what `execute` stores (tests/workflow/test_bulk_write.py)."""
         pending = self._prefetch(commands)
         results: list[Outcome | WorkflowError] = []
-        events: list[list[Case.Event]] = []
+        events: list[list[StoredEvent]] = []
+        none: list[StoredEvent] = []
         for cmd in commands:
-            result = self._try(cmd, pending)
-            results.append(result)
-            new: list[Case.Event] = []
-            if isinstance(result, Outcome) and not result.duplicate:
-                # a merge records in both its cases: the `into` case first,
-                # as execute() stores them (its save() takes them in that order)
-                for ref in reversed(cases_of(cmd)):
-                    case = pending.get(case_id(ref))
-                    if case is not None:
-                        new.extend(case.collect_events())  # type: ignore[arg-type]
+            try:
+                outcome, new = self._decide_slim(cmd, pending)
+            except WorkflowError as error:
+                results.append(error)
+                events.append(none)
+                continue
+            results.append(outcome)
             events.append(new)
         return BatchDecision(results, events, pending)
 
+    def _decide_slim(
+        self, cmd: Command, pending: dict[UUID, SlimCase]
+    ) -> tuple[Outcome, list[StoredEvent]]:
+        """`_decide` over slim cases, with the rows of the recorded events;
+        an unexpected error before anything was recorded is `Undecidable`
+        (as in `_decided`)."""
+        agg_id = case_id(cmd.case)
+        case = pending.get(agg_id) or self._load_slim(agg_id)
+        before = case.version if case is not None else 0
+        try:
+            if case is not None and _seen(cmd, case):
+                return Outcome(cmd.case, case.version, duplicate=True), []
+            form = self._stored_form
+            if isinstance(cmd, Merge):
+                if case is None:
+                    raise CaseNotFound(cmd.case)
+                target_id = case_id(cmd.into)
+                target = case if target_id == agg_id else (
+                    pending.get(target_id) or self._load_slim(target_id))
+                policy = self.policies.in_force(cmd.at.date())
+                merged, recorded = lifecycle.decide_merge(case, target, cmd, policy,
+                                                          self.calendar)
+                assert target is not None
+                first = form.record(case, merged, cmd)
+                second = form.record(target, recorded, cmd)
+                pending[target_id] = target
+                # the `into` case first, as execute()'s save() stores them
+                new = [first, second] if target is case else [second, first]
+            elif isinstance(cmd, Receive):
+                if case is not None:
+                    raise CaseAlreadyExists(cmd.case)
+                policy = self.policies.in_force(cmd.at.date())
+                decision = lifecycle.decide(None, cmd, policy, self.calendar)
+                citizen = self.citizen_codec(
+                    cmd.case, cmd.citizen.model_dump() if cmd.citizen else None
+                )
+                case = SlimCase(agg_id)
+                new = [form.record(case, decision, cmd, citizen=citizen)]
+            else:
+                if case is None:
+                    raise CaseNotFound(cmd.case)
+                decision = lifecycle.decide(case, cmd, self.policies.in_force(cmd.at.date()),
+                                            self.calendar)
+                new = [form.record(case, decision, cmd)]
+        except (WorkflowError, PersistenceError):
+            raise
+        except Exception as error:
+            if case is not None and case.version != before:
+                raise
+            raise Undecidable(cmd.case, error) from error
+        pending[agg_id] = case
+        return Outcome(cmd.case, case.version, duplicate=False), new
+
+    @cached_property
+    def _stored_form(self) -> StoredForm:
+        return StoredForm(self.mapper)
+
     def _decide_saving(self, commands: Sequence[Command]) -> BatchDecision:
-        """A batch without the bulk write: decided, then saved by `save()`."""
-        pending = self._prefetch(commands)
+        """A batch without the bulk write: decided over aggregates one case
+        at a time, then saved by `save()`."""
+        self._absent = set()
+        pending: dict[UUID, Case] = {}
         results = [self._try(cmd, pending) for cmd in commands]
         self._save(pending.values(), "(batch)")
         return BatchDecision(results, [], pending)
-
-    def encode(self, events: Iterable[Case.Event]) -> list[StoredEvent]:
-        """The stored form of `events`, by the application's own mapper."""
-        to_stored = self.mapper.to_stored_event
-        return [to_stored(e) for e in events]
 
     def remember(self, decision: BatchDecision) -> None:
         """Keep a stored decision's cases in the cache."""
@@ -262,22 +320,43 @@ class Hotline(Application[UUID]):
         snapshots, which `save()` takes)."""
         return self.streams is not None and self.snapshots is None
 
-    def _prefetch(self, commands: Sequence[Command]) -> dict[UUID, Case]:
-        """The cases of a batch that are not cached, read in one query each
-        chunk (one `repository.get` per case costs a round trip per line).
-        Cases that do not exist are simply absent from the result; the
-        `_absent` set spares `_decide` asking the store about them again."""
+    def _prefetch(self, commands: Sequence[Command]) -> dict[UUID, SlimCase]:
+        """The slim cases of a batch that are not cached, read in one query
+        each chunk (one `repository.get` per case costs a round trip per
+        line). Cases that do not exist are simply absent from the result;
+        the `_absent` set spares asking the store about them again."""
         refs = {c.case for c in commands} | {c.into for c in commands if isinstance(c, Merge)}
         wanted = {i for i in {case_id(r) for r in refs} if i not in self._loaded}
         self._absent = set()
-        if not wanted or self.snapshots is not None or self.streams is None:
-            return {}  # without a bulk read: one case at a time
-        streams = self.streams.select(wanted)
-        self._absent = wanted - streams.keys()
-        return {
-            agg_id: replay(self.mapper.to_domain_event(e) for e in stored)  # type: ignore[misc]
-            for agg_id, stored in streams.items()
-        }
+        if not wanted:
+            return {}
+        found = self._read_slim(wanted)
+        self._absent = wanted - found.keys()
+        return found
+
+    def _read_slim(self, ids: set[UUID]) -> dict[UUID, SlimCase]:
+        """The slim cases of `ids` that are stored, from their stored events
+        (decoded and upcast by the mapper)."""
+        to_domain = self.mapper.to_domain_event
+        found: dict[UUID, SlimCase] = {}
+        streams: Mapping[UUID, Sequence[StoredEvent]]
+        if self.streams is not None:
+            streams = self.streams.select(ids)
+        else:  # no bulk read (the in-memory recorder): one case at a time
+            streams = {i: s for i in ids if (s := self.recorder.select_events(i))}
+        for agg_id, stored in streams.items():
+            case = found[agg_id] = SlimCase(agg_id)
+            for event in stored:
+                case.replay(to_domain(event))
+        return found
+
+    def _load_slim(self, agg_id: UUID) -> SlimCase | None:
+        if agg_id in self._loaded:
+            self._loaded.move_to_end(agg_id)
+            return self._loaded[agg_id]  # type: ignore[return-value]
+        if agg_id in self._absent:
+            return None
+        return self._read_slim({agg_id}).get(agg_id)
 
     def _try(self, cmd: Command, pending: dict[UUID, Case]) -> Outcome | WorkflowError:
         try:
@@ -295,6 +374,8 @@ class Hotline(Application[UUID]):
         memory, which cannot be taken back safely."""
         agg_id = case_id(cmd.case)
         case = pending.get(agg_id) or self._loaded.get(agg_id)
+        if not isinstance(case, Case):  # absent, or a slim case of the bulk path
+            case = None
         before = len(case._pending_events) if case is not None else 0
         try:
             return decide()
@@ -346,7 +427,7 @@ class Hotline(Application[UUID]):
     def _load(self, agg_id: UUID, cached: bool) -> Case | None:
         if cached and agg_id in self._loaded:
             self._loaded.move_to_end(agg_id)
-            return self._loaded[agg_id]
+            return self._loaded[agg_id]  # type: ignore[return-value]
         if cached and agg_id in self._absent:
             return None
         try:
@@ -354,7 +435,7 @@ class Hotline(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
-    def _remember(self, agg_id: UUID, case: Case) -> None:
+    def _remember(self, agg_id: UUID, case: Case | SlimCase) -> None:
         if case.state in _FINAL or not self.case_cache:
             self._loaded.pop(agg_id, None)
             return
@@ -380,7 +461,9 @@ class Hotline(Application[UUID]):
                 cases[0].ref if len(cases) == 1 else self._moved(cases, bases, ref)
             ) from None
 
-    def _moved(self, cases: list[Case], bases: dict[UUID, int], ref: str) -> str:
+    def _moved(
+        self, cases: Sequence[Case | SlimCase], bases: dict[UUID, int], ref: str
+    ) -> str:
         """The reference of a case another writer moved on since it was read
         (asked only after a conflict), or `ref` when none is found (the
         clash was on a per-case key, or the other writer rolled back)."""
@@ -407,7 +490,9 @@ class Hotline(Application[UUID]):
         that need them)."""
         self._flush_keys()
 
-    def _insert(self, stored: Sequence[StoredEvent], cases: dict[UUID, Case]) -> None:
+    def _insert(
+        self, stored: Sequence[StoredEvent], cases: dict[UUID, SlimCase] | dict[UUID, Case]
+    ) -> None:
         """Store a batch's encoded events, in the order given, in one
         transaction, through the recorder's `insert_events`: the rows
         `save()` writes (it encodes with the same mapper and calls the same
@@ -525,7 +610,7 @@ def retrying_conflicts(
     raise AssertionError("unreachable")
 
 
-def _seen(cmd: Command, case: Case) -> bool:
+def _seen(cmd: Command, case: CaseState) -> bool:
     """Whether the case already recorded this command (idempotency)."""
     return cmd.key in case.applied or any(k in case.applied for k in cmd.legacy_keys)
 

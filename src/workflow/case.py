@@ -213,7 +213,7 @@ class Case(Aggregate, CaseState):
 
 
 @lru_cache(maxsize=64)
-def _reading(event_class: type[Case.Event]) -> tuple[int, str | None]:
+def reading(event_class: type[Case.Event]) -> tuple[int, str | None]:
     """(class_version, originator_topic) as the event will be stored: what
     decides how it is read, covered by the chain (format 2)."""
     created = issubclass(event_class, Aggregate.Created)
@@ -224,13 +224,22 @@ def _chain_link(
     previous: str, event_class: type[Case.Event], id_: UUID, version: int,
     recorded: datetime, fields: dict[str, Any],
 ) -> str:
+    """The new event's chain hash (`chain_link_text`)."""
+    return chain_link_text(previous, event_class, id_text(id_), version, recorded.isoformat(),
+                           {**fields, "at": fields["at"].isoformat()})
+
+
+def chain_link_text(
+    previous: str, event_class: type[Case.Event], id_: str, version: int,
+    recorded_iso: str, body: dict[str, Any],
+) -> str:
     """The new event's chain hash: the previous one and the event's canonical
     content, given to the encoder as text (canonical_text: the same bytes as
-    chain.canonical(), which the auditor uses, at less cost)."""
-    content = canonical_text(event_class.TOPIC, id_text(id_), version, recorded.isoformat(),
-                             {**fields, "at": fields["at"].isoformat()}, _reading(event_class))
-    return link(previous, content)
-
+    chain.canonical(), which the auditor uses, at less cost); `id_` and the
+    recorded time as their text forms, `body` the event's fields with the
+    business time `at` as its ISO text."""
+    return link(previous, canonical_text(event_class.TOPIC, id_, version, recorded_iso, body,
+                                         reading(event_class)))
 
 
 # Event class by name: every event a row of the lifecycle table names.

@@ -151,3 +151,48 @@ def test_on_the_real_clock_only_the_recorded_time_and_chain_differ(
     got = in_batches(fresh_url(), actions, 50)
     assert [r[4] for r in got] != [r[4] for r in expected]  # the clock did move
     assert without_recording(got) == without_recording(expected)
+
+
+def test_a_rerun_reads_the_cases_back_and_stores_the_same_rows(
+    fresh_url: Callable[[], str], same_clock: Callable[[], None]
+) -> None:
+    """Half the file imported, then the whole file again by a new engine: the
+    first half are duplicates (found in the cases read back from the store,
+    slim), the rest decided over them: the rows `execute` stores."""
+    actions = histories()
+    same_clock()
+    expected = one_at_a_time(fresh_url(), actions)
+    same_clock()
+    url = fresh_url()
+    lines = [json.dumps(a, ensure_ascii=False).encode() + b"\n" for a in actions]
+    for part, duplicates in ((lines[:60], 0), (lines, 60 - len(REJECTED))):
+        app = Hotline.open(url)
+        try:
+            summary = Importer(app, batch_lines=25).run(part)
+            assert summary.duplicates == duplicates
+            got = rows(app)
+        finally:
+            app.close()
+    assert got == expected
+
+
+def test_deciding_a_batch_without_the_bulk_read_gives_the_same_rows(
+    same_clock: Callable[[], None],
+) -> None:
+    """`decide_batch` on a store without a bulk read (eventsourcing's
+    in-memory recorder) reads its cases one at a time: the same rows."""
+    from persistence import streams_for
+    from workflow.commands import parse_command
+
+    actions = histories()[:40]
+    made = []
+    for bulk in (True, False):
+        same_clock()
+        app = Hotline.open("sqlite:///:memory:")
+        app.streams = streams_for(app.recorder) if bulk else None
+        app.execute(actions[0])
+        decision = app.decide_batch([parse_command(a) for a in actions[1:]])
+        made.append([(e.originator_id, e.originator_version, e.topic, e.state)
+                     for new in decision.events for e in new])
+        app.close()
+    assert made[0] == made[1] and len(made[0]) > 20

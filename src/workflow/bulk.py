@@ -1,0 +1,136 @@
+"""The bulk path's cases and rows: decided over a slim state, written as stored rows.
+
+`Hotline.execute` records an event on the case aggregate (eventsourcing
+builds the event object, mutates the aggregate, `save()` encodes it with the
+application's mapper). A bulk import decides the same commands with the same
+decider (`lifecycle.decide`) over a `SlimCase` (the case's facts, its id and
+version: `workflow.state.CaseState`, no aggregate) and builds the stored row
+of each event directly (`StoredForm.record`): the same topic, originator
+version, chain hash and state bytes, without an event object, `mutate` or
+the transcoder's per-call Python callback for datetimes. The slim case then
+evolves by the same `CaseState.evolve` the aggregate's `apply` runs.
+
+The state bytes are the mapper's: `vars(event)` in the event class's field
+order (the dataclass's, less the originator id and version), the class
+version last when above 1, encoded as eventsourcing's `JSONTranscoder`
+encodes (`json.JSONEncoder(default=_encode_obj, separators=(",", ":"),
+ensure_ascii=False)`, whose C encoder is built here once), datetimes as the
+transcoder's own `{"_type_": "datetime_iso", "_data_": isoformat}`, then
+the mapper's compressor and cipher when it has them. A transcoder other than
+the stock one is asked to encode each state itself. Byte-identity with
+`execute` is tested (tests/workflow/test_bulk_write.py: both stores, several
+batch sizes, rejects, duplicates, merges).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, StoredEvent
+from eventsourcing.utils import get_topic
+
+from workflow.case import EVENTS, Case, chain_link_text, id_text, reading
+from workflow.commands import Command
+from workflow.lifecycle import Decision
+from workflow.state import CaseState
+
+
+class SlimCase(CaseState):
+    """A case on the bulk path: its facts (CaseState), id and version."""
+
+    def __init__(self, id_: UUID) -> None:
+        super().__init__()
+        self.id = id_
+        self.version = 0
+
+    def replay(self, event: Any) -> None:
+        """Apply one decoded domain event of this case's stored history."""
+        self.version = event.originator_version
+        self.evolve(type(event).__name__, event)
+
+
+class _Facts:
+    """An event's fields as attributes, for `CaseState.evolve`."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.__dict__ = fields
+
+
+@lru_cache(maxsize=64)
+def _layout(event_class: type[Case.Event]) -> tuple[str, tuple[str, ...], int, str | None]:
+    """(topic, the state's keys in the order `vars(event)` holds them,
+    class_version, originator_topic) of an event class."""
+    names = tuple(f.name for f in dataclasses.fields(event_class)  # type: ignore[arg-type]
+                  if f.name not in ("originator_id", "originator_version"))
+    version, originator = reading(event_class)
+    if issubclass(event_class, Aggregate.Created) and "originator_topic" not in names:
+        raise AssertionError(f"{event_class.__name__} has no originator_topic field")
+    return get_topic(event_class), names, version, originator
+
+
+class StoredForm:
+    """The stored rows of recorded events, as the application's mapper makes them."""
+
+    def __init__(self, mapper: Mapper[UUID]) -> None:
+        self.mapper = mapper
+        transcoder = mapper.transcoder
+        stock = (type(transcoder) is JSONTranscoder and c_make_encoder is not None
+                 and type(transcoder.types.get(datetime)) is DatetimeAsISO)
+        self._datetime_name: str | None = None
+        self._encode: Callable[[Any], bytes] = transcoder.encode
+        if stock:
+            assert isinstance(transcoder, JSONTranscoder)
+            self._datetime_name = transcoder.types[datetime].name
+            # what JSONTranscoder.encoder.encode runs: its C encoder, with the
+            # transcoder's own callback for any other registered type
+            encoder = c_make_encoder(None, transcoder._encode_obj, encode_basestring, None,
+                                     ":", ",", False, False, True)
+            self._encode = lambda obj: "".join(encoder(obj, 0)).encode("utf8")
+
+    def _when(self, moment: datetime, iso: str) -> Any:
+        if self._datetime_name is None:
+            return moment
+        return {"_type_": self._datetime_name, "_data_": iso}
+
+    def record(
+        self, case: SlimCase, decision: Decision, cmd: Command, **more: Any
+    ) -> StoredEvent:
+        """The stored row of the event `decision` names for `cmd` (`more`:
+        fields beside the decided facts, the stored citizen of a receive),
+        and the case evolved by it."""
+        event_class = EVENTS[decision.event]
+        topic, names, class_version, originator = _layout(event_class)
+        ts = event_class.create_timestamp()
+        at = cmd.at
+        version = case.version + 1
+        ts_iso, at_iso = ts.isoformat(), at.isoformat()
+        # one dict for all three: the chain's body (`at` as text), then the
+        # state's values, then the fields the case evolves by
+        fields = {"at": at_iso, "actor": decision.actor, "command_id": cmd.key,
+                  **decision.facts, **more}
+        fields["chain"] = chain_link_text(case.chain, event_class, id_text(case.id), version,
+                                          ts_iso, fields)
+        fields["at"] = self._when(at, at_iso)
+        fields["timestamp"] = self._when(ts, ts_iso)
+        fields["originator_topic"] = originator
+        state = {name: fields[name] for name in names}
+        if class_version > 1:
+            state["class_version"] = class_version
+        data = self._encode(state)
+        if self.mapper.compressor:
+            data = self.mapper.compressor.compress(data)
+        if self.mapper.cipher:
+            data = self.mapper.cipher.encrypt(data)
+        stored = StoredEvent(originator_id=case.id, originator_version=version, topic=topic,
+                             state=data)
+        fields["at"] = at
+        case.version = version  # from here on the case has changed
+        case.evolve(event_class.__name__, _Facts(fields))
+        return stored
