@@ -66,7 +66,7 @@ class Outcome:
     duplicate: bool
 
 
-# The one cache of cases (the batch path's): about 2.4 KB per cached case
+# The one cache of cases (the batch path's, slim cases): about 2.3 KB per cached case
 # (docs/performance.md), so the default bound is ~150 MiB at most. Cases in
 # a final state are not kept: nothing more can happen to them (a re-imported
 # line for one reads it back in its batch's bulk read).
