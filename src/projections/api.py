@@ -7,6 +7,10 @@ views alone inside one read transaction.
     from projections import ReadSide
     with ReadSide.open("sqlite:///hotline.db") as read:
         figures = read.report("2016Q3", as_of=date(2016, 12, 31))
+        cases = read.ask("ping_pong", period="2016Q3")  # any registered question
+
+The questions besides the report are registered in `projections.questions`;
+`ask` runs any of them and the named methods (`at_risk`, ...) wrap it.
 """
 
 from __future__ import annotations

@@ -109,6 +109,9 @@ class Question:
                 raise BadQuestion(f"question {self.name!r} needs the parameter {p.name!r}")
             value = given.get(p.name, p.default)
             if p.multiple:
+                if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+                    raise BadQuestion(f"question {self.name!r}: {p.name} {value!r} is not a "
+                                      f"list of {p.kind.__name__}")
                 out[p.name] = tuple(self._convert(p, v) for v in value)
             else:
                 out[p.name] = self._convert(p, value)

@@ -159,6 +159,8 @@ def test_ask_names_what_is_wrong(memory_hotline: Hotline) -> None:
             read.ask("at_risk", within="2")
         with pytest.raises(BadQuestion, match="limit -1 is less than 0"):
             read.ask("exemplary", period="2016Q3", limit=-1)
+        with pytest.raises(BadQuestion, match="pinned 'O3' is not a list of str"):
+            read.ask("exemplary", period="2016Q3", pinned="O3")
         with pytest.raises(Exception, match="month 13 does not exist"):
             read.ask("recorded", period="2016-13")
         assert read.ask("recorded", period="2016Q3") == []  # as_of: today
