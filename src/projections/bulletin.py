@@ -12,8 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from projections.asof import evaluate
-from projections.queries import AS_OF, PERIOD
-from projections.questions import Param, Views, question
+from projections.questions import AS_OF, PERIOD, Param, Views, question
 from projections.report import cohort
 from projections.steps import load_steps
 from workflow import Hotline

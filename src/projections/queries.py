@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from projections.asof import evaluate
-from projections.questions import Param, Views, question
+from projections.questions import AS_OF, PERIOD, Param, Views, question
 from projections.report import Compliance, cohort
 from projections.steps import load_steps
 from workflow.case import HOTLINE_OFFICE
@@ -32,13 +32,6 @@ class AtRisk:
         out = asdict(self)
         out["due"] = self.due.isoformat()
         return out
-
-
-# The parameters the questions share.
-PERIOD = Param("period", Period, "The cohort: cases received in 2016Q3, 2016-09 or "
-               "2016-07-01..2016-09-30.")
-AS_OF = Param("as_of", date, "Count what had happened by the end of this date "
-              "(YYYY-MM-DD, default today).", default=None)
 
 
 @question("at_risk", "The open cases at risk: next deadline, working days left, light; "
@@ -81,9 +74,7 @@ GROUPINGS = ("lead", "channel", "category")
 def compliance_by(views: Views, period: Period, as_of: date, by: str) -> dict[str, Any]:
     """The §5 compliance figures grouped by `lead` (the latest lead named by
     an assignment or reopen; 热线办 for cases it kept or answered itself),
-    `channel` or `category`."""
-    if by not in GROUPINGS:
-        raise ValueError(f"compliance can be grouped by lead, channel or category, not {by!r}")
+    `channel` or `category` (`ReadSide.ask` has checked `by`)."""
     groups: dict[str, Compliance] = {}
     rows = cohort(views.tx, views.cases, period, as_of, "channel, category, steps")
     for channel, category, steps in rows:

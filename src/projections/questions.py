@@ -60,6 +60,13 @@ class Param:
         return self.default is REQUIRED
 
 
+# The parameters most questions share: the cohort and the cut-off date.
+PERIOD = Param("period", Period, "The cohort: cases received in 2016Q3, 2016-09 or "
+               "2016-07-01..2016-09-30.")
+AS_OF = Param("as_of", date, "Count what had happened by the end of this date "
+              "(YYYY-MM-DD, default today).", default=None)
+
+
 def plain(value: Any) -> Any:
     """`value` as JSON data: dates and date-times in ISO 8601, tuples as lists."""
     if isinstance(value, (date, datetime)):
