@@ -7,30 +7,31 @@ views alone inside one read transaction.
     from projections import ReadSide
     with ReadSide.open("sqlite:///hotline.db") as read:
         figures = read.report("2016Q3", as_of=date(2016, 12, 31))
+        cases = read.ask("ping_pong", period="2016Q3")  # any registered question
+
+The questions besides the report are registered in `projections.questions`;
+`ask` runs any of them and the named methods (`at_risk`, ...) wrap it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from projections import bulletin, queries, report
+# bulletin and queries register their questions when imported
+from projections import bulletin, queries, questions, report  # noqa: F401
 from projections.base import Projection
 from projections.figures import DEFAULT_METRICS, METRICS_2, check_metrics
+from projections.questions import today
 from projections.read_model import TABLE
 from projections.registry import default_projections
 from projections.runner import Progress, Runner, live_table
 from projections.store import Tx, ViewStore
 from workflow import Hotline
-from workflow.commands import SHANGHAI
 from workflow.period import Period, parse_period
 
 CASES = "cases"  # the per-case read model's projection name
-
-
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
 
 
 class ReadSide:
@@ -103,61 +104,61 @@ class ReadSide:
         never recomputed over the whole log for a report."""
         return self.runner.digest(CASES, position)
 
-    # -- other questions ----------------------------------------------------------
+    # -- the registered questions (projections.questions) -------------------------
+
+    def ask(self, name: str, *, catch_up: bool = True, **params: Any) -> Any:
+        """The answer to the registered question `name` with `params` (a
+        period as text or a Period; `as_of` None or left out: today), from
+        the live per-case table in one read transaction, caught up first."""
+        q = questions.lookup(name)
+        arguments = q.arguments(params)
+        if catch_up:
+            self.catch_up([CASES])
+        with self.store.read() as tx:
+            table, _ = self._cases(tx)
+            return q.function(questions.Views(tx, table, self.hotline), **arguments)
 
     def at_risk(self, as_of: date | None = None, within: int = 2,
                 catch_up: bool = True) -> list[queries.AtRisk]:
-        if catch_up:
-            self.catch_up([CASES])
-        with self.store.read() as tx:
-            table, _ = self._cases(tx)
-            return queries.at_risk(tx, table, as_of or today(), self.hotline.calendar, within)
+        answer: list[queries.AtRisk] = self.ask("at_risk", as_of=as_of, within=within,
+                                                catch_up=catch_up)
+        return answer
 
     def compliance_by(self, period: str | Period, by: str = "lead", as_of: date | None = None,
                       catch_up: bool = True) -> dict[str, Any]:
-        if catch_up:
-            self.catch_up([CASES])
-        with self.store.read() as tx:
-            table, _ = self._cases(tx)
-            return queries.compliance_by(tx, table, _period(period), as_of or today(), by)
+        answer: dict[str, Any] = self.ask("compliance_by", period=period, by=by, as_of=as_of,
+                                          catch_up=catch_up)
+        return answer
 
     def ping_pong(self, period: str | Period, as_of: date | None = None,
                   catch_up: bool = True) -> list[dict[str, Any]]:
-        if catch_up:
-            self.catch_up([CASES])
-        with self.store.read() as tx:
-            table, _ = self._cases(tx)
-            return queries.ping_pong(tx, table, _period(period), as_of or today())
+        answer: list[dict[str, Any]] = self.ask("ping_pong", period=period, as_of=as_of,
+                                                catch_up=catch_up)
+        return answer
 
     def hot_topics(self, period: str | Period, as_of: date | None = None, top: int = 3,
                    catch_up: bool = True) -> dict[str, list[dict[str, Any]]]:
         """Per channel group ("platform", "conduct_hotline"): TopicLine dicts."""
-        if catch_up:
-            self.catch_up([CASES])
-        with self.store.read() as tx:
-            table, _ = self._cases(tx)
-            return bulletin.hot_topics(tx, table, _period(period), as_of or today(), top)
+        answer: dict[str, list[dict[str, Any]]] = self.ask(
+            "hot_topics", period=period, as_of=as_of, top=top, catch_up=catch_up)
+        return answer
 
     def exemplary(self, period: str | Period, as_of: date | None = None, limit: int = 5,
                   catch_up: bool = True, pinned: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Exemplary-case candidates: ExemplaryCase dicts with their timeline;
         the editor's `pinned` case references first."""
-        if catch_up:
-            self.catch_up([CASES])
-        with self.store.read() as tx:
-            table, _ = self._cases(tx)
-            return bulletin.exemplary(tx, table, self.hotline, _period(period),
-                                      as_of or today(), limit, pinned)
+        answer: list[dict[str, Any]] = self.ask("exemplary", period=period, as_of=as_of,
+                                                limit=limit, pinned=pinned,
+                                                catch_up=catch_up)
+        return answer
 
     def recorded(self, period: str | Period, as_of: date | None = None,
                  catch_up: bool = True) -> list[str]:
         """Which hotline-spec/2 facts a case of the period's cohort carries:
         "contact", "resolved" (for the bulletin, spec §5.2)."""
-        if catch_up:
-            self.catch_up([CASES])
-        with self.store.read() as tx:
-            table, _ = self._cases(tx)
-            return bulletin.recorded(tx, table, _period(period), as_of or today())
+        answer: list[str] = self.ask("recorded", period=period, as_of=as_of,
+                                     catch_up=catch_up)
+        return answer
 
     def _cases(self, tx: Tx) -> tuple[str, int]:
         """The live per-case table and its position, in this transaction."""

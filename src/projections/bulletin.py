@@ -12,9 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 from projections.asof import evaluate
+from projections.questions import AS_OF, PERIOD, Param, Views, question
 from projections.report import cohort
 from projections.steps import load_steps
-from projections.store import Tx
 from workflow import Hotline
 from workflow.commands import SHANGHAI
 from workflow.lifecycle import ACTION_OF_EVENT
@@ -27,11 +27,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
 ACTIONS = ACTION_OF_EVENT  # event class name -> action, from the lifecycle table
 
 
-def hot_topics(tx: Tx, table: str, period: Period, as_of: date, top: int = 3
+@question("hot_topics", "Per channel group, the cohort's topics by cases, with their top "
+          "townships and example requests.", PERIOD, AS_OF,
+          Param("top", int, "Townships and example requests shown per topic.", default=3,
+                minimum=0))
+def hot_topics(views: Views, period: Period, as_of: date, top: int
                ) -> dict[str, list[dict[str, Any]]]:
     """Per channel group, every topic by cases (most first), each with its
     `top` townships and up to `top` example contents (earliest first)."""
-    rows = cohort(tx, table, period, as_of,
+    rows = cohort(views.tx, views.cases, period, as_of,
                   "ref, channel, hot_topic, township, content, received_at")
     rows.sort(key=lambda r: (r[5], r[0]))
     out: dict[str, list[dict[str, Any]]] = {}
@@ -56,12 +60,17 @@ def hot_topics(tx: Tx, table: str, period: Period, as_of: date, top: int = 3
     return out
 
 
-def exemplary(tx: Tx, table: str, hotline: Hotline, period: Period, as_of: date,
-              limit: int = 5, pinned: Sequence[str] = ()) -> list[dict[str, Any]]:
+@question("exemplary", "Exemplary-case candidates of the cohort with their handling "
+          "timeline: closed, the citizen satisfied.", PERIOD, AS_OF,
+          Param("limit", int, "At most this many cases.", default=5, minimum=0),
+          Param("pinned", str, "A case the editor puts first (repeatable, in order).",
+                default=(), multiple=True))
+def exemplary(views: Views, period: Period, as_of: date, limit: int,
+              pinned: Sequence[str]) -> list[dict[str, Any]]:
     """Closed cases whose latest callback was `satisfied` (as of the date):
     the editor's `pinned` cases first (in the order given), then multi-agency
     ones (more units first), then the quickest closed."""
-    rows = cohort(tx, table, period, as_of,
+    rows = cohort(views.tx, views.cases, period, as_of,
                   "ref, channel, category, township, content, received_at, steps")
     found = []
     for ref, channel, category, township, content, received_at, steps in rows:
@@ -84,7 +93,7 @@ def exemplary(tx: Tx, table: str, hotline: Hotline, period: Period, as_of: date,
     found.sort(key=lambda f: f[0])
     chosen = [c for _, c in found[:limit]]
     for candidate in chosen:
-        candidate["timeline"] = timeline(hotline, candidate["case"], as_of)
+        candidate["timeline"] = timeline(views.hotline, candidate["case"], as_of)
     return chosen
 
 
@@ -94,12 +103,14 @@ def exemplary(tx: Tx, table: str, hotline: Hotline, period: Period, as_of: date,
 CONTACT_STEP, CALLBACK_STEP = "K", "C"
 
 
-def recorded(tx: Tx, table: str, period: Period, as_of: date) -> list[str]:
+@question("recorded", "Which hotline-spec/2 facts (contact, resolved) a case of the cohort "
+          "carries.", PERIOD, AS_OF)
+def recorded(views: Views, period: Period, as_of: date) -> list[str]:
     """Which of `contact` and `resolved` were recorded, by `as_of`, for a case
     of the cohort (the bulletin's `BulletinData.recorded`)."""
     found: set[str] = set()
     limit = as_of.isoformat()
-    for (steps,) in cohort(tx, table, period, as_of, "steps"):
+    for (steps,) in cohort(views.tx, views.cases, period, as_of, "steps"):
         for step in load_steps(steps):
             if step[0][:10] > limit:
                 break

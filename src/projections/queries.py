@@ -8,10 +8,9 @@ from datetime import date
 from typing import Any
 
 from projections.asof import evaluate
+from projections.questions import AS_OF, PERIOD, Param, Views, question
 from projections.report import Compliance, cohort
 from projections.steps import load_steps
-from projections.store import Tx
-from workflow.calendar import Calendar
 from workflow.case import HOTLINE_OFFICE
 from workflow.period import Period
 from workflow.view import light
@@ -35,11 +34,19 @@ class AtRisk:
         return out
 
 
-def at_risk(tx: Tx, table: str, as_of: date, calendar: Calendar, within: int) -> list[AtRisk]:
+@question("at_risk", "The open cases at risk: next deadline, working days left, light; "
+          "oldest overdue first.",
+          Param("as_of", date, "Judge at the end of this date (YYYY-MM-DD, default today).",
+                default=None),
+          Param("within", int, "List cases due within this many working days (and all "
+                "overdue).", default=2),
+          to_json=lambda rows: [r.as_json() for r in rows])
+def at_risk(views: Views, as_of: date, within: int) -> list[AtRisk]:
     """Cases open at the end of `as_of` whose next reply or close deadline is
     at most `within` working days away or already past; oldest overdue first."""
-    rows = tx.query(
-        f"SELECT ref, channel, category, steps FROM {table} WHERE received_date <= ?"
+    calendar = views.hotline.calendar
+    rows = views.tx.query(
+        f"SELECT ref, channel, category, steps FROM {views.cases} WHERE received_date <= ?"
         " AND (closed_date IS NULL OR closed_date > ?)", (as_of.isoformat(), as_of.isoformat()),
     )
     out = []
@@ -56,14 +63,21 @@ def at_risk(tx: Tx, table: str, as_of: date, calendar: Calendar, within: int) ->
     return sorted(out, key=lambda r: (r.due, r.case))
 
 
-def compliance_by(tx: Tx, table: str, period: Period, as_of: date, by: str) -> dict[str, Any]:
+GROUPINGS = ("lead", "channel", "category")
+
+
+@question("compliance_by", "The §5 compliance figures of the cohort grouped by lead unit, "
+          "channel or category.",
+          PERIOD, AS_OF,
+          Param("by", str, "Group by the case's latest lead unit, its channel or its "
+                "category.", default="lead", choices=GROUPINGS))
+def compliance_by(views: Views, period: Period, as_of: date, by: str) -> dict[str, Any]:
     """The §5 compliance figures grouped by `lead` (the latest lead named by
     an assignment or reopen; 热线办 for cases it kept or answered itself),
-    `channel` or `category`."""
-    if by not in ("lead", "channel", "category"):
-        raise ValueError(f"compliance can be grouped by lead, channel or category, not {by!r}")
+    `channel` or `category` (`ReadSide.ask` has checked `by`)."""
     groups: dict[str, Compliance] = {}
-    for channel, category, steps in cohort(tx, table, period, as_of, "channel, category, steps"):
+    rows = cohort(views.tx, views.cases, period, as_of, "channel, category, steps")
+    for channel, category, steps in rows:
         case = evaluate(load_steps(steps), as_of)
         key = {"lead": case.last_lead or HOTLINE_OFFICE, "channel": channel,
                "category": category}[by]
@@ -71,11 +85,13 @@ def compliance_by(tx: Tx, table: str, period: Period, as_of: date, by: str) -> d
     return {k: groups[k].as_json() for k in sorted(groups)}
 
 
-def ping_pong(tx: Tx, table: str, period: Period, as_of: date) -> list[dict[str, Any]]:
+@question("ping_pong", "The cohort's cases returned twice or more, with the units they "
+          "bounced between.", PERIOD, AS_OF)
+def ping_pong(views: Views, period: Period, as_of: date) -> list[dict[str, Any]]:
     """Cases returned twice or more, with the units they bounced between
     (every lead they were given, in order, and who returned them)."""
     out = []
-    for ref, steps in cohort(tx, table, period, as_of, "ref, steps"):
+    for ref, steps in cohort(views.tx, views.cases, period, as_of, "ref, steps"):
         parsed = load_steps(steps)
         case = evaluate(parsed, as_of)
         if len(case.returns) >= 2:

@@ -875,6 +875,7 @@ def test_the_read_side_finds_what_the_cohort_recorded_of_v2() -> None:
     """projections.bulletin.recorded over case steps (projections/steps.py:
     K is a contact, a C step's argument after the result is `resolved`)."""
     from projections.bulletin import recorded
+    from projections.questions import Views
     from workflow.period import parse_period
 
     q3, as_of = parse_period("2016Q3"), date(2016, 12, 31)
@@ -883,8 +884,12 @@ def test_the_read_side_finds_what_the_cohort_recorded_of_v2() -> None:
     contact = [received, ["2016-07-01T10:00:00+08:00", "K", "县住建局"]]
     resolved = [received, ["2016-07-02T09:00:00+08:00", "C", "satisfied", False]]
     late = [received, ["2017-01-02T09:00:00+08:00", "K", "县住建局"]]
-    assert recorded(StepRows(v1, v1), "cases", q3, as_of) == []  # type: ignore[arg-type]
-    assert recorded(StepRows(v1, contact), "cases", q3, as_of) == ["contact"]  # type: ignore[arg-type]
-    assert recorded(StepRows(resolved, contact), "cases", q3, as_of) == [  # type: ignore[arg-type]
-        "contact", "resolved"]
-    assert recorded(StepRows(late), "cases", q3, as_of) == []  # type: ignore[arg-type]
+
+    def of(*cases: list[list[Any]]) -> list[str]:
+        views = Views(StepRows(*cases), "cases", None)  # type: ignore[arg-type]
+        return recorded(views, q3, as_of)
+
+    assert of(v1, v1) == []
+    assert of(v1, contact) == ["contact"]
+    assert of(resolved, contact) == ["contact", "resolved"]
+    assert of(late) == []

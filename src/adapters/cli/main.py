@@ -40,6 +40,9 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str, str]] = {
                "Deadline policy files (spec §3)."),
     "projections": ((), "adapters.cli.projections_cmd:projections_command",
                     "List each projection's generations, positions, the head and the lag."),
+    "query": ((), "adapters.cli.projections_cmd:query_group",
+              "Answer a question the read side knows (besides the report), as JSON, from "
+              "the projections (caught up first)."),
     "rebuild": ((), "adapters.cli.projections_cmd:rebuild_command",
                 "Catch the projections NAMES (all by default) up to the head of the log."),
     # The bulletin's formats and options (--format markdown|html, --lang, ...)

@@ -1,5 +1,9 @@
-"""`hotline rebuild`, `hotline projections`, `hotline report`, `hotline at-risk`:
-the read side on the command line (a thin layer over `projections.ReadSide`).
+"""`hotline rebuild`, `hotline projections`, `hotline report`, `hotline at-risk`,
+`hotline query`: the read side on the command line (a thin layer over
+`projections.ReadSide`).
+
+`hotline query NAME` has one command per question registered in
+`projections.questions`, its options made from the question's parameters.
 
 Report formats are looked up in `REPORT_FORMATS`; this module renders
 `json`. Another adapter adds a format with `register_report_format` and its
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +25,7 @@ import click
 from adapters.cli.common import (
     DAY,
     PERIOD,
+    FullHelpGroup,
     errors_as_messages,
     in_supported_range,
     open_read,
@@ -30,6 +35,7 @@ from adapters.cli.common import (
 )
 from projections import ReadSide
 from projections.figures import DEFAULT_METRICS, METRICS
+from projections.questions import QUESTIONS, Param, Question
 from projections.rows import PAGE_SIZE
 from workflow.period import Period
 
@@ -251,3 +257,101 @@ def at_risk_command(as_of: date | None, within: int, as_json: bool, store: str) 
             click.echo(f"{len(rows)} case(s) at risk", err=True)
     finally:
         read.close()
+
+
+# -- hotline query NAME: the registered questions -------------------------------
+
+QUERY_FORMATS = {"json": "the answer as one indented document",
+                 "jsonl": "compact, a list's items one a line"}
+
+
+def _param_type(p: Param) -> click.ParamType:
+    if p.kind is Period:
+        return PERIOD
+    if p.kind is date:
+        return DAY
+    if p.kind is int:
+        return click.IntRange(min=p.minimum) if p.minimum is not None else click.INT
+    return click.Choice(p.choices) if p.choices else click.STRING
+
+
+def _param_option(p: Param) -> click.Option:
+    # a required option gets no default at all (with click 8.3 an explicit
+    # None would count as given)
+    default = {} if p.required else {"default": p.default}
+    return click.Option([f"--{p.name.replace('_', '-')}", p.name], type=_param_type(p),
+                        required=p.required, multiple=p.multiple,
+                        show_default=not p.required and p.default not in (None, ()),
+                        help=p.help, **default)
+
+
+def _query_output(data: Any, fmt: str) -> Iterator[str]:
+    if fmt == "json":
+        yield json.dumps(data, ensure_ascii=False, indent=2)
+    elif isinstance(data, list):
+        yield from (json.dumps(item, ensure_ascii=False) for item in data)
+    else:
+        yield json.dumps(data, ensure_ascii=False)
+
+
+def question_command(question: Question) -> click.Command:
+    """`hotline query NAME`: its options are the question's parameters."""
+
+    @errors_as_messages
+    def run(store: str, fmt: str, **given: Any) -> None:
+        for p in question.params:  # a date is one the engine supports (exit 2)
+            if p.kind is date and given[p.name] is not None:
+                in_supported_range(given[p.name], f"--{p.name.replace('_', '-')}")
+        read = _read_side(store)
+        try:
+            answer = read.ask(question.name, **given)
+            for line in _query_output(question.to_json(answer), fmt):
+                click.echo(line)
+        finally:
+            read.close()
+
+    command = click.command(question.command_name, help=question.help)(store_option(run))
+    listed = ", ".join(f"{n} ({d})" for n, d in QUERY_FORMATS.items())
+    command.params[:0] = [_param_option(p) for p in question.params] + [
+        click.Option(["--format", "fmt"], type=click.Choice(list(QUERY_FORMATS)),
+                     default="json", show_default=True, help=f"Output format: {listed}.")]
+    return command
+
+
+class _QuestionCommands(Mapping[str, click.Command]):
+    """`query`'s commands, read from the registry whenever they are asked for
+    (a question registered later is there), each made once."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[Question, click.Command]] = {}
+
+    def _questions(self) -> dict[str, Question]:
+        return {q.command_name: q for q in QUESTIONS.values()}
+
+    def __getitem__(self, name: str) -> click.Command:
+        question = self._questions()[name]
+        made = self._made.get(name)
+        if made is None or made[0] is not question:
+            made = self._made[name] = (question, question_command(question))
+        return made[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._questions()))
+
+    def __len__(self) -> int:
+        return len(self._questions())
+
+
+class QueryGroup(FullHelpGroup):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _QuestionCommands()  # type: ignore[assignment]
+
+
+@click.group("query", cls=QueryGroup)
+def query_group() -> None:
+    """Answer a question the read side knows (besides the report), as JSON,
+    from the projections (caught up first).
+
+    One command per registered question (docs/projections.md lists them);
+    `hotline query NAME --help` shows its options."""
