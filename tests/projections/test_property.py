@@ -166,41 +166,50 @@ def apply(h: Hotline, lines: list[dict[str, Any]]) -> None:
             h.execute(line)
 
 
+# The histories are the read side's search; PostgreSQL (each example empties
+# a reused schema, a dozen DELETEs that wait on the server) has to fold and
+# answer what SQLite does, which a smaller share of the examples shows.
+EXAMPLES = {"sqlite": 25, "postgres": 10}
+
+
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rnd=st.randoms(use_true_random=False), as_of_days=st.lists(
-    st.integers(0, 200), min_size=1, max_size=3))
-def test_projections_equal_an_independent_fold(kind: str, rnd: random.Random,
-                                               as_of_days: list[int]) -> None:
-    lines = history(rnd)
-    with fresh_store(kind) as h:
-        read = ReadSide(h, page_size=7)
-        try:
-            half = len(lines) // 2
-            apply(h, lines[:half])
-            read.catch_up()
-            apply(h, lines[half:])
-            read.catch_up()
-            cases: dict[str, list[Any]] = {}
-            for line in lines:
-                if line["case"] not in cases:
-                    cases[line["case"]] = h.events_of(line["case"])
-            for days in as_of_days:
-                as_of = date(2016, 6, 25) + timedelta(days=days)
-                got = read.report("2016Q3", as_of, catch_up=False, metrics="hotline-metrics/1")
-                want = fold_report(cases, date(2016, 7, 1), date(2016, 9, 30), as_of,
-                                   h.calendar)
-                for key in want:
-                    assert got[key] == want[key], key
-            assert read.runner.check() == []
-            # The fact columns read off the steps are what the fold makes of them.
-            with read.store.read() as tx:
-                table, _ = read._cases(tx)
-                for received, closed, last, steps in tx.query(
-                        f"SELECT received_date, closed_date, last_date, steps FROM {table}"):
-                    case, parsed = evaluate(load_steps(steps)), load_steps(steps)
-                    assert received == (case.received and case.received.isoformat())
-                    assert closed == (case.closed and case.closed.isoformat())
-                    assert last == parsed[-1][0][:10]
-        finally:
-            read.close()
+def test_projections_equal_an_independent_fold(kind: str) -> None:
+    @settings(max_examples=EXAMPLES[kind], deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(rnd=st.randoms(use_true_random=False), as_of_days=st.lists(
+        st.integers(0, 200), min_size=1, max_size=3))
+    def history_folds(rnd: random.Random, as_of_days: list[int]) -> None:
+        lines = history(rnd)
+        with fresh_store(kind) as h:
+            read = ReadSide(h, page_size=7)
+            try:
+                half = len(lines) // 2
+                apply(h, lines[:half])
+                read.catch_up()
+                apply(h, lines[half:])
+                read.catch_up()
+                cases: dict[str, list[Any]] = {}
+                for line in lines:
+                    if line["case"] not in cases:
+                        cases[line["case"]] = h.events_of(line["case"])
+                for days in as_of_days:
+                    as_of = date(2016, 6, 25) + timedelta(days=days)
+                    got = read.report("2016Q3", as_of, catch_up=False, metrics="hotline-metrics/1")
+                    want = fold_report(cases, date(2016, 7, 1), date(2016, 9, 30), as_of,
+                                       h.calendar)
+                    for key in want:
+                        assert got[key] == want[key], key
+                assert read.runner.check() == []
+                # The fact columns read off the steps are what the fold makes of them.
+                with read.store.read() as tx:
+                    table, _ = read._cases(tx)
+                    for received, closed, last, steps in tx.query(
+                            f"SELECT received_date, closed_date, last_date, steps FROM {table}"):
+                        case, parsed = evaluate(load_steps(steps)), load_steps(steps)
+                        assert received == (case.received and case.received.isoformat())
+                        assert closed == (case.closed and case.closed.isoformat())
+                        assert last == parsed[-1][0][:10]
+            finally:
+                read.close()
+
+    history_folds()
