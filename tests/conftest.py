@@ -19,7 +19,8 @@ PG_DSN = os.environ.get("HOTLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432
 
 
 def pg_schema_url() -> Iterator[str]:
-    """A fresh schema in the test database, dropped afterwards."""
+    """A fresh schema in the test database, dropped afterwards (with others,
+    see `_drop_schemas`)."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     try:
         conn = psycopg.connect(PG_DSN, autocommit=True, connect_timeout=5)
@@ -30,7 +31,30 @@ def pg_schema_url() -> Iterator[str]:
         try:
             yield f"{PG_DSN}?schema={schema}"
         finally:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+            _USED.append(schema)
+            if len(_USED) >= DROP_TOGETHER:
+                _drop_schemas()
+
+
+# Dropping a schema's tables makes the server scan all its shared buffers
+# once per DROP (~65 ms of server CPU per schema here, a sixth of the
+# suite's PostgreSQL time); one DROP of many schemas scans them once.
+DROP_TOGETHER = 20
+_USED: list[str] = []
+
+
+def _drop_schemas() -> None:
+    if not _USED:
+        return
+    with psycopg.connect(PG_DSN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS " + ", ".join(_USED) + " CASCADE")
+    _USED.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_the_last_schemas() -> Iterator[None]:
+    yield
+    _drop_schemas()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,5 +1,5 @@
 """Store URLs (`sqlite:///path.db`, `sqlite:///:memory:`,
-`postgresql://user@host:port/dbname[?schema=name&connect_timeout=seconds]`)
+`postgresql://user@host:port/dbname[?schema=name&connect_timeout=seconds&pool_size=n]`)
 as eventsourcing's persistence settings (`persistence_env`: pure parsing), and
 the check made once before any store is opened (`prepare_store`): a command
 that only reads never creates a store, and a PostgreSQL server that cannot be
@@ -22,6 +22,12 @@ DEFAULT_STORE = "sqlite:///hotline.db"
 # Seconds to wait for a PostgreSQL connection (eventsourcing's own default is
 # 30, and a wrong host or port would hold every command that long).
 DEFAULT_CONNECT_TIMEOUT = 5
+# Connections a PostgreSQL engine opens at once and keeps (eventsourcing's
+# default is 5, each a server process started for nothing by a command that
+# uses one); more are opened on demand up to 10 beyond it (its max_overflow)
+# and closed again when idle. An embedding server with many threads raises it
+# with `?pool_size=N`.
+DEFAULT_POOL_SIZE = 1
 POSTGRES_TABLE = "hotline_events"  # eventsourcing's `<application name>_events`
 PG_RECORDER = "persistence.schema_lock:SerialisedPostgresApplicationRecorder"
 
@@ -84,6 +90,11 @@ def _postgres_env(url: str, parsed: object) -> dict[str, str]:
         raise InvalidStoreURL(url, f"connect_timeout must be a whole number of seconds >= 1, "
                                    f"not {timeout!r}")
     env["POSTGRES_CONNECT_TIMEOUT"] = str(int(timeout))
+    pool_size = query.get("pool_size", [str(DEFAULT_POOL_SIZE)])[0]
+    if not pool_size.isdigit() or int(pool_size) < 1:
+        raise InvalidStoreURL(url, f"pool_size must be a whole number of connections >= 1, "
+                                   f"not {pool_size!r}")
+    env["POSTGRES_POOL_SIZE"] = str(int(pool_size))
     return env
 
 

@@ -119,6 +119,33 @@ def test_the_connect_timeout_comes_from_the_url() -> None:
                              "not 'soon'\n")
 
 
+def test_the_pool_size_comes_from_the_url() -> None:
+    assert persistence_env("postgresql://u@h/db")["POSTGRES_POOL_SIZE"] == "1"
+    assert persistence_env("postgresql://u@h/db?pool_size=8")["POSTGRES_POOL_SIZE"] == "8"
+    result = hotline("projections", "--store", "postgresql://u@h/db?pool_size=0")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: store URL 'postgresql://u@h/db?pool_size=0': "
+                             "pool_size must be a whole number of connections >= 1, not '0'\n")
+
+
+@pytest.mark.postgres
+def test_an_engine_keeps_the_pool_size_of_its_url_open() -> None:
+    from tests.conftest import pg_schema_url
+
+    urls = pg_schema_url()
+    url = next(urls)
+    try:
+        for given, kept in (("", 1), ("&pool_size=3", 3)):
+            app = Hotline.open(url + given)
+            try:
+                pool = app.factory.datastore.pool  # type: ignore[attr-defined]
+                assert (pool.min_size, pool.max_size) == (kept, kept + 10)
+            finally:
+                app.close()
+    finally:
+        next(urls, None)
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(("url", "reason"), [
     ("postgresql://nosuchrole@127.0.0.1:5432/test", 'role "nosuchrole" does not exist'),
