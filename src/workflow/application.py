@@ -183,6 +183,8 @@ class Hotline(Application[UUID]):
         pending: dict[UUID, Case] = {}
         outcome = self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=False))
         self._save(pending.values(), cmd.case)
+        for agg_id in pending:  # the batch cache's copy is now behind the store
+            self._loaded.pop(agg_id, None)
         return outcome.version
 
     # -- many commands, one transaction ----------------------------------------

@@ -45,3 +45,19 @@ def test_a_closed_case_is_not_kept(memory_hotline: Hotline) -> None:
     assert case_id(ref) not in memory_hotline._loaded
     again = memory_hotline.execute_batch([parse_command(lines[-1])])
     assert getattr(again[0], "duplicate", None) is True
+
+
+def test_a_case_changed_by_execute_is_not_served_stale_from_the_batch_cache() -> None:
+    app = Hotline.open("sqlite:///:memory:")
+    app.streams = streams_for(app.recorder)
+    try:
+        app.execute_batch([parse_command(receive("C-mixed"))])
+        assert app.is_cached("C-mixed")
+        urge = {"case": "C-mixed", "action": "urge", "at": "2016-03-02T09:00:00", "reason": "催办"}
+        assert app.execute(urge) == 2
+        # the cached version 1 would make the next batch collide with version 2
+        assert not app.is_cached("C-mixed")
+        again = {**urge, "at": "2016-03-03T09:00:00"}
+        assert [r.version for r in app.execute_batch([parse_command(again)])] == [3]
+    finally:
+        app.close()
