@@ -33,6 +33,7 @@ from workflow.errors import (
     Undecidable,
     WorkflowError,
 )
+from workflow.lifecycle import Decision
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
 from workflow.ports import EventStreams
@@ -181,7 +182,7 @@ class Hotline(Application[UUID]):
         returns the case's new version (its current one for a duplicate)."""
         cmd = parse_command(command)
         pending: dict[UUID, Case] = {}
-        outcome = self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=False))
+        outcome = self._decide(cmd, pending, cached=False)
         self._save(pending.values(), cmd.case)
         for agg_id in pending:  # the batch cache's copy is now behind the store
             self._loaded.pop(agg_id, None)
@@ -224,72 +225,31 @@ class Hotline(Application[UUID]):
         reads, no aggregate) and the rows are built directly, byte for byte
         what `execute` stores (tests/workflow/test_bulk_write.py)."""
         pending = self._prefetch(commands)
+        form = self._stored_form
         results: list[Outcome | WorkflowError] = []
         events: list[list[StoredEvent]] = []
-        none: list[StoredEvent] = []
+        rows: list[StoredEvent] = []  # the rows of the command being decided
+
+        def start(agg_id: UUID, decision: Decision, cmd: Command, citizen: Any) -> SlimCase:
+            case = SlimCase(agg_id)
+            rows.append(form.record(case, decision, cmd, citizen=citizen))
+            return case
+
+        def record(case: SlimCase, decision: Decision, cmd: Command) -> None:
+            rows.append(form.record(case, decision, cmd))
+
         for cmd in commands:
             try:
-                outcome, new = self._decide_slim(cmd, pending)
+                results.append(self._dispatch(cmd, pending, self._load_slim, start, record))
             except WorkflowError as error:
                 results.append(error)
-                events.append(none)
-                continue
-            results.append(outcome)
+                rows.clear()
+            new = rows.copy()
+            rows.clear()
+            if len(new) == 2 and new[0].originator_id != new[1].originator_id:
+                new.reverse()  # a merge: the `into` case first, as execute()'s save() stores them
             events.append(new)
         return BatchDecision(results, events, pending)
-
-    def _decide_slim(
-        self, cmd: Command, pending: dict[UUID, SlimCase]
-    ) -> tuple[Outcome, list[StoredEvent]]:
-        """`_decide` over slim cases, with the rows of the recorded events;
-        an unexpected error before anything was recorded is `Undecidable`
-        (as in `_decided`)."""
-        agg_id = case_id(cmd.case)
-        case = pending.get(agg_id) or self._load_slim(agg_id)
-        before = case.version if case is not None else 0
-        try:
-            if case is not None and _seen(cmd, case):
-                return Outcome(cmd.case, case.version, duplicate=True), []
-            form = self._stored_form
-            if isinstance(cmd, Merge):
-                if case is None:
-                    raise CaseNotFound(cmd.case)
-                target_id = case_id(cmd.into)
-                target = case if target_id == agg_id else (
-                    pending.get(target_id) or self._load_slim(target_id))
-                policy = self.policies.in_force(cmd.at.date())
-                merged, recorded = lifecycle.decide_merge(case, target, cmd, policy,
-                                                          self.calendar)
-                assert target is not None
-                first = form.record(case, merged, cmd)
-                second = form.record(target, recorded, cmd)
-                pending[target_id] = target
-                # the `into` case first, as execute()'s save() stores them
-                new = [first, second] if target is case else [second, first]
-            elif isinstance(cmd, Receive):
-                if case is not None:
-                    raise CaseAlreadyExists(cmd.case)
-                policy = self.policies.in_force(cmd.at.date())
-                decision = lifecycle.decide(None, cmd, policy, self.calendar)
-                citizen = self.citizen_codec(
-                    cmd.case, cmd.citizen.model_dump() if cmd.citizen else None
-                )
-                case = SlimCase(agg_id)
-                new = [form.record(case, decision, cmd, citizen=citizen)]
-            else:
-                if case is None:
-                    raise CaseNotFound(cmd.case)
-                decision = lifecycle.decide(case, cmd, self.policies.in_force(cmd.at.date()),
-                                            self.calendar)
-                new = [form.record(case, decision, cmd)]
-        except (WorkflowError, PersistenceError):
-            raise
-        except Exception as error:
-            if case is not None and case.version != before:
-                raise
-            raise Undecidable(cmd.case, error) from error
-        pending[agg_id] = case
-        return Outcome(cmd.case, case.version, duplicate=False), new
 
     @cached_property
     def _stored_form(self) -> StoredForm:
@@ -362,69 +322,91 @@ class Hotline(Application[UUID]):
 
     def _try(self, cmd: Command, pending: dict[UUID, Case]) -> Outcome | WorkflowError:
         try:
-            return self._decided(cmd, pending, lambda: self._decide(cmd, pending, cached=True))
+            return self._decide(cmd, pending, cached=True)
         except WorkflowError as error:
             return error
 
-    def _decided(
-        self, cmd: Command, pending: dict[UUID, Case], decide: Callable[[], Outcome]
+    def _decide(self, cmd: Command, pending: dict[UUID, Case], cached: bool) -> Outcome:
+        """`_dispatch` over aggregates: their events pending, for `save()`."""
+
+        def start(agg_id: UUID, decision: Decision, cmd: Command, citizen: Any) -> Case:
+            return Case.start(decision, cmd, citizen)
+
+        def record(case: Case, decision: Decision, cmd: Command) -> None:
+            case.record(decision, cmd)
+
+        return self._dispatch(cmd, pending, lambda i: self._load(i, cached), start, record)
+
+    def _dispatch(
+        self, cmd: Command, pending: dict[UUID, Any], load: Callable[[UUID], Any],
+        start: Callable[[UUID, Decision, Command, Any], Any],
+        record: Callable[[Any, Decision, Command], None],
     ) -> Outcome:
-        """`decide()`, with any unexpected error (a defect, not a broken rule)
-        turned into `Undecidable` for this one command, so an import rejects
-        the line and goes on. A store failure (PersistenceError) stays what
-        it is; so does an error raised after the case recorded an event in
-        memory, which cannot be taken back safely."""
-        agg_id = case_id(cmd.case)
-        case = pending.get(agg_id) or self._loaded.get(agg_id)
-        if not isinstance(case, Case):  # absent, or a slim case of the bulk path
-            case = None
-        before = len(case._pending_events) if case is not None else 0
+        """The one dispatch of a command over the cases of a batch, aggregates
+        (`execute`, `save()`) or slim cases (the bulk path): idempotency, the
+        case's existence, the decider (lifecycle.decide / decide_merge) and
+        recording. `load(id)` finds a case not in `pending`; `start(id,
+        decision, cmd, citizen)` makes a receive's new case, its first event
+        recorded (`citizen`: what is stored of the citizen); `record(case,
+        decision, cmd)` records the decided event on a case.
+
+        Any unexpected error before anything was recorded (a defect, not a
+        broken rule) is `Undecidable` for this one command, so an import
+        rejects the line and goes on. A store failure (PersistenceError)
+        stays what it is; so does an error raised after a case recorded an
+        event, which cannot be taken back safely."""
+        recorded = [0]  # events recorded so far, counted by _dispatched
         try:
-            return decide()
+            return self._dispatched(cmd, pending, load, start, record, recorded)
         except (WorkflowError, PersistenceError):
             raise
         except Exception as error:
-            if case is not None and len(case._pending_events) != before:
+            if recorded[0]:
                 raise
             raise Undecidable(cmd.case, error) from error
 
-    def _decide(self, cmd: Command, pending: dict[UUID, Case], cached: bool) -> Outcome:
+    def _dispatched(
+        self, cmd: Command, pending: dict[UUID, Any], load: Callable[[UUID], Any],
+        start: Callable[[UUID, Decision, Command, Any], Any],
+        record: Callable[[Any, Decision, Command], None], recorded: list[int],
+    ) -> Outcome:
         agg_id = case_id(cmd.case)
-        case = pending.get(agg_id) or self._load(agg_id, cached)
+        case = pending.get(agg_id) or load(agg_id)
         if case is not None and _seen(cmd, case):
             return Outcome(cmd.case, case.version, duplicate=True)
         if isinstance(cmd, Merge):
+            # both halves decided, then both recorded (nothing when either is
+            # rejected); both cases go into `pending`: one transaction
             if case is None:
                 raise CaseNotFound(cmd.case)
-            self._merge(cmd, case, pending, cached)
+            target_id = case_id(cmd.into)
+            target = case if target_id == agg_id else (pending.get(target_id) or load(target_id))
+            policy = self.policies.in_force(cmd.at.date())
+            merged, repeat = lifecycle.decide_merge(case, target, cmd, policy, self.calendar)
+            assert target is not None
+            record(case, merged, cmd)
+            recorded[0] += 1
+            record(target, repeat, cmd)
+            recorded[0] += 1
+            pending[target_id] = target
         elif isinstance(cmd, Receive):
             if case is not None:
                 raise CaseAlreadyExists(cmd.case)
             policy = self.policies.in_force(cmd.at.date())
+            decision = lifecycle.decide(None, cmd, policy, self.calendar)
             citizen = self.citizen_codec(
                 cmd.case, cmd.citizen.model_dump() if cmd.citizen else None
             )
-            case = Case.receive(cmd, policy, self.calendar, citizen)
+            case = start(agg_id, decision, cmd, citizen)
+            recorded[0] += 1
         else:
             if case is None:
                 raise CaseNotFound(cmd.case)
-            case.execute(cmd, self.policies.in_force(cmd.at.date()), self.calendar)
+            policy = self.policies.in_force(cmd.at.date())
+            record(case, lifecycle.decide(case, cmd, policy, self.calendar), cmd)
+            recorded[0] += 1
         pending[agg_id] = case
         return Outcome(cmd.case, case.version, duplicate=False)
-
-    def _merge(self, cmd: Merge, repeat: Case, pending: dict[UUID, Case], cached: bool) -> None:
-        """Decide both halves of a merge, then record both (nothing is
-        recorded when either is rejected); both cases go into `pending`, so
-        they are saved in the same transaction."""
-        target_id = case_id(cmd.into)
-        target = repeat if target_id == repeat.id else (
-            pending.get(target_id) or self._load(target_id, cached))
-        policy = self.policies.in_force(cmd.at.date())
-        merged, recorded = lifecycle.decide_merge(repeat, target, cmd, policy, self.calendar)
-        assert target is not None
-        repeat.record(merged, cmd)
-        target.record(recorded, cmd)
-        pending[target_id] = target
 
     def _load(self, agg_id: UUID, cached: bool) -> Case | None:
         if cached and agg_id in self._loaded:

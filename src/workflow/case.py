@@ -22,7 +22,7 @@ from eventsourcing.domain import Aggregate
 from workflow import lifecycle
 from workflow.calendar import Calendar
 from workflow.chain import GENESIS, canonical_text, link
-from workflow.commands import Command, Receive
+from workflow.commands import Command
 from workflow.lifecycle import HOTLINE_OFFICE, Decision
 from workflow.policy import Policy
 from workflow.state import CaseState
@@ -189,10 +189,10 @@ class Case(Aggregate, CaseState):
     # -- commands ------------------------------------------------------------
 
     @classmethod
-    def receive(cls, cmd: Receive, policy: Policy, calendar: Calendar, citizen: Any) -> Case:
-        """Record a new case; `citizen` is what is stored of the citizen (the
+    def start(cls, decision: Decision, cmd: Command, citizen: Any) -> Case:
+        """A new case, recording the Received event the decider chose for the
+        receive `cmd`; `citizen` is what is stored of the citizen (the
         application's codec applied to what the command gave)."""
-        decision = lifecycle.decide(None, cmd, policy, calendar)
         fields = dict(at=cmd.at, actor=decision.actor, command_id=cmd.key,
                       **{**decision.facts, "citizen": citizen})
         id_, ts = case_id(cmd.case), cls.Received.create_timestamp()
