@@ -36,6 +36,7 @@ from projections.steps import Step, load_steps
 from projections.store import BINARY, Tx, table_name
 from projections.taxonomy import Taxonomy, load
 from workflow.audit.digest import digest_of_sorted
+from workflow.json_codec import plain_json
 
 IN_CHUNK = 400  # keys per `IN (...)`: far below SQLite's and PostgreSQL's limits
 TABLE = "cases"
@@ -154,7 +155,7 @@ class Cases:
     def _row(self, record: Record) -> tuple[Any, ...]:
         intake = record.intake
         return (record.case_id, *[intake.get(f) for f in INTAKE], *facts(record),
-                record.version, record.chain, _json(record.steps))
+                record.version, record.chain, steps_text(record.steps))
 
 
 def facts(record: Record) -> tuple[Any, ...]:
@@ -172,6 +173,14 @@ def facts(record: Record) -> tuple[Any, ...]:
             closed = step[0][:10]
     return (received, record.hot_topic, record.topic_source, closed,
             steps[-1][0][:10] if steps else None)
+
+
+def steps_text(steps: list[Step]) -> str:
+    """The steps column: compact JSON, through orjson when it writes the
+    standard library's text (workflow.json_codec), so `--check` compares
+    like with like whichever wrote a row."""
+    fast = plain_json(steps)
+    return fast.decode() if fast is not None else _json(steps)
 
 
 # One encoder for every row (json.dumps builds one per call).

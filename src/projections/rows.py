@@ -19,13 +19,13 @@ the same rows in.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from projections.steps import STEPS
 from workflow import Case, Hotline
+from workflow.json_codec import loads
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 1000  # rows per page: one transaction each
@@ -125,7 +125,7 @@ def decode(row: Row) -> dict[str, Any]:
     """The row's state as plain JSON values, upcast to its class's current
     version (`at` stays as stored: {"_type_": "datetime_iso", "_data_": ...})."""
     try:
-        state = _loads(row.state.decode())[0]  # the store writes compact UTF-8 JSON
+        state = loads(row.state)  # the store writes compact UTF-8 JSON
     except ValueError as e:
         raise UnreadableRow(row, f"state does not decode ({e})") from None
     current = _VERSION.get(row.topic)
@@ -152,8 +152,6 @@ def local_at(state: dict[str, Any]) -> str:
     return datetime.fromisoformat(text).astimezone(SHANGHAI).isoformat()
 
 
-# json.loads less its per-call checks (encoding detection, whitespace around)
-_loads = json.JSONDecoder().raw_decode
 _CHAIN = b'"chain":"'
 
 

@@ -38,6 +38,7 @@ from eventsourcing.utils import get_topic
 
 from workflow.case import EVENTS, Case, chain_link_text, id_text, reading
 from workflow.commands import Command
+from workflow.json_codec import plain_json
 from workflow.lifecycle import Decision
 from workflow.state import CaseState
 
@@ -85,6 +86,7 @@ class StoredForm:
                  and type(transcoder.types.get(datetime)) is DatetimeAsISO)
         self._datetime_name: str | None = None
         self._encode: Callable[[Any], bytes] = transcoder.encode
+        self._fast: Callable[[Any], bytes | None] | None = None
         if stock:
             assert isinstance(transcoder, JSONTranscoder)
             self._datetime_name = transcoder.types[datetime].name
@@ -93,6 +95,10 @@ class StoredForm:
             encoder = c_make_encoder(None, transcoder._encode_obj, encode_basestring, None,
                                      ":", ",", False, False, True)
             self._encode = lambda obj: "".join(encoder(obj, 0)).encode("utf8")
+            # the same bytes through orjson when the state is plain JSON
+            # values (json_codec), which it is once `at` and `timestamp`
+            # are the transcoder's dicts
+            self._fast = plain_json
 
     def _when(self, moment: datetime, iso: str) -> Any:
         if self._datetime_name is None:
@@ -123,7 +129,9 @@ class StoredForm:
         state = {name: fields[name] for name in names}
         if class_version > 1:
             state["class_version"] = class_version
-        data = self._encode(state)
+        data = self._fast(state) if self._fast else None
+        if data is None:
+            data = self._encode(state)
         if self.mapper.compressor:
             data = self.mapper.compressor.compress(data)
         if self.mapper.cipher:
