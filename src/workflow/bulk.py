@@ -38,7 +38,7 @@ from eventsourcing.utils import get_topic
 
 from workflow.case import EVENTS, Case, chain_link_text, id_text, reading
 from workflow.commands import Command
-from workflow.json_codec import plain_json
+from workflow.json_codec import checked_json, is_plain
 from workflow.lifecycle import Decision
 from workflow.state import CaseState
 
@@ -86,7 +86,7 @@ class StoredForm:
                  and type(transcoder.types.get(datetime)) is DatetimeAsISO)
         self._datetime_name: str | None = None
         self._encode: Callable[[Any], bytes] = transcoder.encode
-        self._fast: Callable[[Any], bytes | None] | None = None
+        self._fast = False
         if stock:
             assert isinstance(transcoder, JSONTranscoder)
             self._datetime_name = transcoder.types[datetime].name
@@ -98,7 +98,7 @@ class StoredForm:
             # the same bytes through orjson when the state is plain JSON
             # values (json_codec), which it is once `at` and `timestamp`
             # are the transcoder's dicts
-            self._fast = plain_json
+            self._fast = True
 
     def _when(self, moment: datetime, iso: str) -> Any:
         if self._datetime_name is None:
@@ -121,15 +121,18 @@ class StoredForm:
         # state's values, then the fields the case evolves by
         fields = {"at": at_iso, "actor": decision.actor, "command_id": cmd.key,
                   **decision.facts, **more}
+        # checked once for both documents: the state adds only text, the
+        # transcoder's datetime dicts of text and the class version
+        plain = self._fast and is_plain(fields)
         fields["chain"] = chain_link_text(case.chain, event_class, id_text(case.id), version,
-                                          ts_iso, fields)
+                                          ts_iso, fields, plain=plain)
         fields["at"] = self._when(at, at_iso)
         fields["timestamp"] = self._when(ts, ts_iso)
         fields["originator_topic"] = originator
         state = {name: fields[name] for name in names}
         if class_version > 1:
             state["class_version"] = class_version
-        data = self._fast(state) if self._fast else None
+        data = checked_json(state) if plain else None
         if data is None:
             data = self._encode(state)
         if self.mapper.compressor:

@@ -26,7 +26,7 @@ from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-
 from typing import Any
 from uuid import UUID
 
-from workflow.json_codec import plain_json
+from workflow.json_codec import checked_json, plain_json
 
 GENESIS = "0" * 64
 FORMAT = 2  # the chain format of the links the engine records
@@ -79,7 +79,7 @@ def _mark(doc: dict[str, Any], reading: tuple[Any, Any]) -> None:
 
 def canonical_text(
     topic: str, id_text: str, version: int, recorded_iso: str, body: dict[str, Any],
-    reading: tuple[int, str | None],
+    reading: tuple[int, str | None], *, plain: bool = False,
 ) -> bytes:
     """`canonical()` for a caller that already holds the text forms: the
     case id as `str(case_id)`, the recorded time as its `isoformat()`, and a
@@ -87,18 +87,19 @@ def canonical_text(
     the excluded keys; `reading` the (class_version, originator_topic) the
     event will be stored with. The same bytes, without formatting anything
     twice: the engine's own path when it records an event (`canonical` stays
-    the auditor's, over what was stored)."""
+    the auditor's, over what was stored). `plain`: the caller found `body`
+    `json_codec.is_plain` (the rest of the document is text and integers)."""
     doc = {"topic": topic, "id": id_text, "version": version, "recorded": recorded_iso,
            "payload": body}
     _mark(doc, reading)
-    return canonical_bytes(doc, body)
+    return canonical_bytes(doc, body, plain=plain)
 
 
-def canonical_bytes(doc: dict[str, Any], body: dict[str, Any]) -> bytes:
+def canonical_bytes(doc: dict[str, Any], body: dict[str, Any], *, plain: bool = False) -> bytes:
     """The canonical JSON of `doc`, whose payload is `body`: through orjson
-    when the document is plain JSON values (json_codec: the same bytes),
-    else the standard library's encoder."""
-    fast = plain_json(doc, sort_keys=True)
+    when the document is plain JSON values (json_codec: the same bytes;
+    `plain`: already checked), else the standard library's encoder."""
+    fast = checked_json(doc, sort_keys=True) if plain else plain_json(doc, sort_keys=True)
     if fast is not None:
         return fast
     try:

@@ -35,7 +35,7 @@ _SCALARS = frozenset({str, int, bool, type(None)})
 _SORTED = orjson.OPT_SORT_KEYS
 
 
-def _plain(obj: Any) -> bool:
+def is_plain(obj: Any) -> bool:
     """Whether `obj` holds only the types orjson writes as json does
     (exact types: a subclass, an enum say, is left to the standard library)."""
     kind = type(obj)
@@ -43,11 +43,11 @@ def _plain(obj: Any) -> bool:
         for key, value in obj.items():
             if type(key) is not str:
                 return False
-            if type(value) not in _SCALARS and not _plain(value):
+            if type(value) not in _SCALARS and not is_plain(value):
                 return False
         return True
     if kind is list or kind is tuple:
-        return all(type(value) in _SCALARS or _plain(value) for value in obj)
+        return all(type(value) in _SCALARS or is_plain(value) for value in obj)
     return kind in _SCALARS
 
 
@@ -56,8 +56,13 @@ def plain_json(obj: Any, *, sort_keys: bool = False) -> bytes | None:
     `ensure_ascii=False`, keys sorted when asked), byte for byte what the
     standard library writes; None when `obj` holds anything but plain JSON
     values or orjson refuses it (an integer beyond 64 bits, deep nesting)."""
-    if not _plain(obj):
-        return None
+    return checked_json(obj, sort_keys=sort_keys) if is_plain(obj) else None
+
+
+def checked_json(obj: Any, *, sort_keys: bool = False) -> bytes | None:
+    """`plain_json` for a document the caller has found `is_plain` (or built
+    from parts it has): a hot path checks one dict of facts once for the
+    two documents made from it."""
     try:
         return orjson.dumps(obj, option=_SORTED if sort_keys else 0)
     except orjson.JSONEncodeError:

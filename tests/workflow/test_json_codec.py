@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -40,7 +40,7 @@ def test_integers_within_64_bits_and_constants_are_the_same(value: object) -> No
 @pytest.mark.parametrize("value", [
     2**64, -(2**63) - 1,  # orjson refuses
     1.5, 1e-05, float("nan"),  # orjson writes some floats differently
-    uuid.UUID(int=1), date(2016, 1, 1), datetime(2016, 1, 1, tzinfo=timezone.utc),
+    uuid.UUID(int=1), date(2016, 1, 1), datetime(2016, 1, 1, tzinfo=UTC),
     enum.Enum("E", "A").A,  # type: ignore[attr-defined]
     {1: "a non-string key"},
     "\ud800",  # a lone surrogate: not UTF-8
