@@ -47,7 +47,12 @@ def is_plain(obj: Any) -> bool:
                 return False
         return True
     if kind is list or kind is tuple:
-        return all(type(value) in _SCALARS or is_plain(value) for value in obj)
+        if _SCALARS.issuperset(map(type, obj)):  # a list of scalars, checked in C
+            return True
+        for value in obj:  # noqa: SIM110 (a loop: all() of a generator is slower here)
+            if type(value) not in _SCALARS and not is_plain(value):
+                return False
+        return True
     return kind in _SCALARS
 
 
