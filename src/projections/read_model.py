@@ -104,8 +104,7 @@ class Cases:
         out = []
         for case_id, case_rows in touched.items():
             record = records.get(case_id) or Record(case_id)
-            for row in case_rows:
-                self._fold(record, row)
+            self._fold(record, case_rows)
             out.append(self._row(record))
         for i in range(0, len(known), IN_CHUNK):
             chunk = known[i : i + IN_CHUNK]
@@ -119,42 +118,48 @@ class Cases:
                           f" ORDER BY case_id{BINARY[tx.dialect.name]}")
         return str(digest_of_sorted(((c, int(v), h) for c, v, h in heads), position))
 
-    def _fold(self, record: Record, row: Row) -> None:
-        """Fold one stored row into its case's record. The hot loop of a
-        rebuild (once per stored event): the row is unpacked once and the
-        common case (a current-version state, stored in the office's
-        offset) is read without a helper call; `decode` and `local_at`
-        handle the rest."""
-        _, _, version, topic, data = row
-        record.version = version
-        entry = STEP_OF_TOPIC.get(topic)
-        if entry is None:
-            if topic in SKIPPED:
-                record.chain = chain_of(row)
-                return
-            decode(row)  # says what is wrong with the row (an unknown topic)
-            raise UnreadableRow(row, "unknown topic")
-        try:
-            state = _fast_loads(data)
-        except ValueError:
-            state = decode(row)  # what orjson refuses, or says why it does not decode
-        else:
-            version = state.pop("class_version", 1)
-            if version < VERSION_OF_TOPIC[topic]:
-                state = upcast(row, state, version)
-        record.chain = state["chain"]
-        text = state["at"]["_data_"]
-        # local_at's common case inline: stored in the office's own offset
-        at = text if text.endswith("+08:00") and text[:4] >= "1992" else local_at(state)
-        if topic == RECEIVED:
-            record.intake = intake = {f: state.get(f) for f in _STATED}
-            intake["received_at"] = at
-            given = state.get("topic")
-            record.hot_topic, record.topic_source = (
-                (given, "given") if given else
-                (self.taxonomy.classify(state.get("content") or ""), "keywords"))
-        # steps.step_from, with `at` already local text
-        record.steps.append([at, entry[0], *entry[1](state)])
+    def _fold(self, record: Record, rows: Sequence[Row]) -> None:
+        """Fold one case's stored rows, in version order, into its record.
+        The hot loop of a rebuild (once per stored event): each row is
+        unpacked once and the common state (its class's current version,
+        stored in the office's offset) is read without a helper call;
+        `decode` and `local_at` handle the rest. Rows of topics that make no
+        step are not decoded, only searched for their chain hash."""
+        append = record.steps.append
+        step_of, version_of, loads_ = STEP_OF_TOPIC.get, VERSION_OF_TOPIC, _fast_loads
+        chain = record.chain
+        for row in rows:
+            topic, data = row[3], row[4]
+            entry = step_of(topic)
+            if entry is None:
+                if topic not in SKIPPED:
+                    decode(row)  # says what is wrong with the row (an unknown topic)
+                    raise UnreadableRow(row, "unknown topic")
+                chain = chain_of(row)
+                continue
+            try:
+                state = loads_(data)
+            except ValueError:
+                state = decode(row)  # what orjson refuses, or says why it does not decode
+            else:
+                version = state.pop("class_version", 1)
+                if version < version_of[topic]:
+                    state = upcast(row, state, version)
+            chain = state["chain"]
+            text = state["at"]["_data_"]
+            # local_at's common case inline: stored in the office's own offset
+            at = text if text.endswith("+08:00") and text[:4] >= "1992" else local_at(state)
+            if topic == RECEIVED:
+                record.intake = intake = {f: state.get(f) for f in _STATED}
+                intake["received_at"] = at
+                given = state.get("topic")
+                record.hot_topic, record.topic_source = (
+                    (given, "given") if given else
+                    (self.taxonomy.classify(state.get("content") or ""), "keywords"))
+            # steps.step_from, with `at` already local text
+            append([at, entry[0], *entry[1](state)])
+        if rows:
+            record.version, record.chain = rows[-1][2], chain
 
     def _load(self, tx: Tx, table: str, keys: list[str]) -> dict[str, Record]:
         out: dict[str, Record] = {}
