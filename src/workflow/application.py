@@ -37,7 +37,7 @@ from workflow.lifecycle import Decision
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
 from workflow.ports import EventStreams
-from workflow.state import CaseState
+from workflow.state import Evolving
 from workflow.store_url import DEFAULT_STORE, prepare_store
 from workflow.view import CaseView, read_case
 
@@ -594,7 +594,7 @@ def retrying_conflicts(
     raise AssertionError("unreachable")
 
 
-def _seen(cmd: Command, case: CaseState) -> bool:
+def _seen(cmd: Command, case: Evolving) -> bool:
     """Whether the case already recorded this command (idempotency)."""
     return cmd.key in case.applied or any(k in case.applied for k in cmd.legacy_keys)
 
