@@ -67,10 +67,14 @@ class Outcome:
     duplicate: bool
 
 
-# The one cache of cases (the batch path's, slim cases): about 2.3 KB per cached case
-# (docs/performance.md), so the default bound is ~150 MiB at most. Cases in
-# a final state are not kept: nothing more can happen to them (a re-imported
-# line for one reads it back in its batch's bulk read).
+# The one cache of cases (the batch path's, slim cases): 627 bytes per cached
+# open case (bench/case_memory.py), so the default bound is ~40 MiB at most.
+# Chosen at a megacity's density (bench/cache_hits.py, docs/performance.md "The
+# one cache of cases"): below it the read-backs cost a fifth more CPU an
+# event, above it the memory grows for no measured gain; a county's year
+# keeps at most ~1,300 cases open. Cases in a final state are not kept:
+# nothing more can happen to them (a re-imported line for one reads it back
+# in its batch's bulk read).
 CASE_CACHE = 65_536
 
 

@@ -77,9 +77,9 @@ NOT_KEPT = ("content", "citizen", "township", "topic", "anonymous", "operator",
 class SlimCase(Evolving):
     """A case on the bulk path: the facts the decider and the evolution read
     (`KEPT`, in slots: no instance dict), its id and version; the others
-    (`NOT_KEPT`) are dropped as they are written. About 700 bytes a cached
-    open case against 3,000 with every fact in an instance dict
-    (bench/case_memory.py, docs/performance.md)."""
+    (`NOT_KEPT`) are dropped as they are written. 627 bytes a cached open
+    case, against 3,065 with every fact in an instance dict
+    (bench/case_memory.py; docs/performance.md, "The one cache of cases")."""
 
     __slots__ = KEPT
     content, citizen, township, topic = _NotKept(), _NotKept(), _NotKept(), _NotKept()

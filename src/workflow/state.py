@@ -25,7 +25,6 @@ idempotency keys go into whatever `new_keys()` makes: a set here, a compact
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -47,17 +46,29 @@ class Keys(Protocol):
     def __contains__(self, key: object) -> bool: ...
 
 
-_DERIVED = re.compile(r"sha256:[0-9a-f]{32}")  # a derived key (commands.Command.key)
 _DIGEST = 16  # bytes of a derived key's 32 hex digits
+
+
+def _digest(key: str) -> bytes | None:
+    """The 16 bytes of a key of the derived form ("sha256:" and 32 lowercase
+    hex digits, commands.Command.key), None for any other key. Exact: the
+    bytes written back as hex must be the key's digits (capitals, spaces or
+    a short key are another key)."""
+    if len(key) != 39 or not key.startswith("sha256:"):
+        return None
+    try:
+        digest = bytes.fromhex(key[7:])
+    except ValueError:
+        return None
+    return digest if digest.hex() == key[7:] else None
 
 
 class CompactKeys:
     """Idempotency keys held compactly, with exact membership: a key of the
-    derived form ("sha256:" and 32 lowercase hex digits, and nothing else)
-    as its 16 bytes in one blob, at a multiple of 16 (the hex digits and
-    the bytes determine each other, so two keys share bytes only when they
-    are equal); any other key (a line's own `id`) as itself. About 16 bytes
-    a key, against 88 for the string and a set's table."""
+    derived form as its 16 bytes in one blob, at a multiple of 16 (the hex
+    digits and the bytes determine each other, so two keys share bytes only
+    when they are equal); any other key (a line's own `id`) as itself.
+    About 16 bytes a key, against 88 for the string and a set's table."""
 
     __slots__ = ("digests", "others")
 
@@ -68,19 +79,21 @@ class CompactKeys:
             self.add(key)
 
     def add(self, key: str) -> None:
-        if key in self:
-            return
-        if _DERIVED.fullmatch(key):
-            self.digests += bytes.fromhex(key[7:])
-        else:
-            self.others = (*self.others, key)
+        digest = _digest(key)
+        if digest is None:
+            if key not in self.others:
+                self.others = (*self.others, key)
+        elif not self._holds(digest):
+            self.digests += digest
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
-        if _DERIVED.fullmatch(key) is None:
-            return key in self.others
-        digest, blob = bytes.fromhex(key[7:]), self.digests
+        digest = _digest(key)
+        return key in self.others if digest is None else self._holds(digest)
+
+    def _holds(self, digest: bytes) -> bool:
+        blob = self.digests
         at = blob.find(digest)
         while at != -1:
             if at % _DIGEST == 0:

@@ -51,14 +51,17 @@ def test_compact_keys_have_exact_membership() -> None:
         keys.add(key)
     keys.add("line-7")
     keys.add(derived[0])  # again: held once
-    assert len(keys) == 11
+    assert len(keys) == 11 and "line-7" in keys.others
     assert all(k in keys for k in derived[:10]) and "line-7" in keys
     assert not any(k in keys for k in derived[10:])
     assert derived[0].upper() not in keys  # the same digits in capitals are another key
     assert "sha256:" + derived[0][7:].upper() not in keys
     assert derived[0][:-1] not in keys and derived[0] + "0" not in keys
     assert " " + derived[0] not in keys and "line-" not in keys and 7 not in keys
-    assert sorted(keys) == sorted([*derived[:10], "line-7"])
+    assert derived[0][:37] + "  " not in keys  # fromhex skips spaces: 15 bytes, not a key
+    keys.add(derived[0][:37] + "  ")  # such a key is held as itself
+    assert derived[0][:37] + "  " in keys and derived[0][:37] + "  " in keys.others
+    assert sorted(keys) == sorted([*derived[:10], "line-7", derived[0][:37] + "  "])
 
 
 def test_a_key_across_two_digests_is_not_a_member() -> None:
