@@ -68,14 +68,15 @@ class Outcome:
 
 
 # The one cache of cases (the batch path's, slim cases): 627 bytes per cached
-# open case (bench/case_memory.py), so the default bound is ~40 MiB at most.
+# open case (bench/case_memory.py), so the default bound is ~10 MiB at most.
 # Chosen at a megacity's density (bench/cache_hits.py, docs/performance.md "The
-# one cache of cases"): below it the read-backs cost a fifth more CPU an
-# event, above it the memory grows for no measured gain; a county's year
-# keeps at most ~1,300 cases open. Cases in a final state are not kept:
-# nothing more can happen to them (a re-imported line for one reads it back
-# in its batch's bulk read).
-CASE_CACHE = 65_536
+# one cache of cases"): 16,384 keeps a 200,000-case megacity import at 75 MiB
+# against 123 at 65,536, for 3-19% more CPU an event in two runs (0.35
+# read-backs a line against 0.11); a county's year keeps at most ~1,300 cases
+# open, so it reads nothing back at either bound. Cases in a final state are
+# not kept: nothing more can happen to them (a re-imported line for one reads
+# it back in its batch's bulk read).
+CASE_CACHE = 16_384
 
 
 def _final_states() -> frozenset[str]:
