@@ -9,10 +9,14 @@ Each round runs the command (`AB_ARGS`, default `rebuild --from-scratch
 to it (e.g. `git archive <commit> src | tar -x -C /tmp/before`), and prints
 the median wall and CPU (user+sys of the child, from wait4) per tree. How
 docs/performance.md compared single changes; not a test.
+
+With AB_FRESH=1 a SQLite store is deleted before each run (a command that
+writes, such as `AB_ARGS="import FILE --quiet"`, starts from nothing).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -30,6 +34,10 @@ def main() -> None:
     for _ in range(rounds):
         for tree in trees:
             env = dict(os.environ, PYTHONPATH=tree, PYTHONHASHSEED="0")
+            if os.environ.get("AB_FRESH") and store.startswith("sqlite:///"):
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(store[len("sqlite:///"):] + suffix)
             start = time.perf_counter()
             proc = subprocess.Popen([sys.executable, "-c", WRAP, *command, "--store", store],
                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

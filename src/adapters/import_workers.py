@@ -29,7 +29,6 @@ and exits.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import queue
 import zlib
@@ -38,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.config import Config, open_hotline
+from workflow.json_codec import loads
 
 POLL = 0.5  # seconds between checks that the parent is alive
 AHEAD = 4  # batches sent to the workers before the oldest must be committed
@@ -55,7 +55,7 @@ def refs_of(raw: bytes) -> tuple[str, ...]:
     """The case references a line concerns (its `case`, and a merge's
     `into`), or () for a line that is not a JSON object with a string case."""
     try:
-        data = json.loads(raw)
+        data = loads(raw)  # orjson, or json for what orjson refuses: json.loads's value
     except (ValueError, RecursionError):
         return ()
     if not isinstance(data, dict) or not isinstance(data.get("case"), str):

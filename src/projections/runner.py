@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,8 +256,9 @@ class Runner:
         n, until = int(parts[0][0]), int(parts[0][1])
         if n == 1:
             assert isinstance(self.rows, EventRows)
-            fold_part(self.store, self.rows, chosen, gens, 0, 1, self.page_size * 5, self.pause,
-                      progress, until)
+            with reading_ahead(self.env, self.table, self.plain) as ahead:
+                fold_part(self.store, self.rows, chosen, gens, 0, 1, self.page_size * 5,
+                          self.pause, progress, until, ahead)
         else:
             context = multiprocessing.get_context("fork")
             procs = [context.Process(target=_worker, args=(
@@ -354,38 +357,77 @@ def bound(k: int, n: int) -> str:
 
 def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
               gens: dict[str, int], k: int, n: int, size: int, pause: float,
-              progress: Progress | None, until: int) -> None:
+              progress: Progress | None, until: int, ahead: EventRows | None = None) -> None:
     """Fold part k of n in case order, a page per transaction, its cursor
     moved by compare-and-set with the rows (two runs of one part cannot
-    both apply a page)."""
+    both apply a page).
+
+    With `ahead` (the same rows on a second connection, `reading_ahead`)
+    the next page is read in a thread while this one is folded and
+    written: the database reads it (SQLite steps, PostgreSQL's server scans
+    and sends) without the GIL. A page read ahead is used only if the
+    cursor, read again in the page's own transaction, is where it was read
+    from; otherwise it is dropped and the page read again."""
     below = bound(k + 1, n) if k + 1 < n else None
     first = chosen[0].name
-    while True:
-        with store.read() as tx:
-            [(case, version, done)] = tx.query(
-                f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
-                " generation = ? AND part = ?", (first, gens[first], k))
-        if done:
-            return
-        page = rows.case_page(until, (case, int(version)), below, size)
-        last = (page[-1].case_id, page[-1].version) if page else (case, int(version))
-        finished = int(len(page) < size)
-        try:
-            with store.write() as tx:
-                for p in chosen:
-                    moved = tx.execute(
-                        f"UPDATE {CURSORS} SET case_id = ?, version = ?, done = ? WHERE name = ?"
-                        " AND generation = ? AND part = ? AND case_id = ? AND version = ?",
-                        (*last, finished, p.name, gens[p.name], k, case, version))
-                    if moved != 1:
-                        raise Conflict(p.name)
-                    p.handle(tx, gens[p.name], page)
-        except Conflict:
-            continue  # another run of this part moved on: re-read its cursor
-        if progress:
-            progress(len(page), until)
-        if pause:
-            time.sleep(pause)
+    reader = ThreadPoolExecutor(1, thread_name_prefix="read-ahead") if ahead else None
+    coming: tuple[tuple[str, int], Future[list[Any]]] | None = None
+    try:
+        while True:
+            with store.read() as tx:
+                [(case, version, done)] = tx.query(
+                    f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
+                    " generation = ? AND part = ?", (first, gens[first], k))
+            if done:
+                return
+            at = (case, int(version))
+            if coming is not None and coming[0] == at:
+                page = coming[1].result()
+            else:
+                page = rows.case_page(until, at, below, size)
+            coming = None
+            last = (page[-1].case_id, page[-1].version) if page else at
+            finished = int(len(page) < size)
+            if reader is not None and ahead is not None and not finished:
+                coming = (last, reader.submit(ahead.case_page, until, last, below, size))
+            try:
+                with store.write() as tx:
+                    for p in chosen:
+                        moved = tx.execute(
+                            f"UPDATE {CURSORS} SET case_id = ?, version = ?, done = ?"
+                            " WHERE name = ? AND generation = ? AND part = ? AND case_id = ?"
+                            " AND version = ?",
+                            (*last, finished, p.name, gens[p.name], k, case, version))
+                        if moved != 1:
+                            raise Conflict(p.name)
+                        p.handle(tx, gens[p.name], page)
+            except Conflict:
+                continue  # another run of this part moved on: re-read its cursor
+            if progress:
+                progress(len(page), until)
+            if pause:
+                time.sleep(pause)
+    finally:
+        if reader is not None:
+            reader.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def reading_ahead(env: Any, table: str, plain: Any) -> Iterator[EventRows | None]:
+    """The event rows on a second connection of their own, for `fold_part`
+    to read the next page while it folds one: on PostgreSQL only, where
+    the server reads and sends the page while the client folds (measured,
+    20,000 cases: 0.85x the wall time, the same CPU). On SQLite the reading
+    is mostly turning rows into Python objects, under the GIL: a thread made
+    the same rebuild 1.07x slower on wall and 1.17x on CPU, so None."""
+    if not str(env.get("PERSISTENCE_MODULE") or "").endswith("postgres"):
+        yield None
+        return
+    store = ViewStore.for_env(env)
+    try:
+        yield EventRows(store, table, plain)
+    finally:
+        store.close()
 
 
 def _worker(env: Any, table: str, plain: Any, chosen: list[Projection], gens: dict[str, int],
@@ -395,8 +437,9 @@ def _worker(env: Any, table: str, plain: Any, chosen: list[Projection], gens: di
     _die_with_parent()
     store = ViewStore.for_env(env)
     try:
-        fold_part(store, EventRows(store, table, plain), chosen, gens, k, n, size, pause,
-                  None, until)
+        with reading_ahead(env, table, plain) as ahead:
+            fold_part(store, EventRows(store, table, plain), chosen, gens, k, n, size, pause,
+                      None, until, ahead)
     finally:
         store.close()
 

@@ -30,11 +30,11 @@ figure and makes no step.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from workflow.commands import SHANGHAI
+from workflow.json_codec import loads
 
 Step = list[Any]
 
@@ -101,4 +101,4 @@ def step_from(name: str, at: Any, fields: Mapping[str, Any]) -> Step | None:
 
 
 def load_steps(text: str | None) -> list[Step]:
-    return list(json.loads(text)) if text else []
+    return list(loads(text)) if text else []

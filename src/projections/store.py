@@ -234,16 +234,19 @@ class EventRows:
         return case.replace("-", "") if self.store.dialect is SQLITE else case
 
     def _rows(self, found: list[tuple[Any, ...]]) -> list[Any]:
-        from projections.rows import new_row
+        from projections.rows import Row
 
         plain = self.plain
-        out = []
+        make = tuple.__new__  # rows.new_row without the call: once per stored event
+        out: list[Any] = []
+        append = out.append
         seen, text = None, ""
         for pos, oid, version, topic, state in found:
             if oid != seen:  # a case's rows come together in case order
                 seen = oid
                 text = (f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}"
                         if isinstance(oid, str) and len(oid) == 32 else str(oid))  # SQLite: hex
-            state = bytes(state)
-            out.append(new_row((pos, text, version, topic, plain(state) if plain else state)))
+            if type(state) is not bytes:
+                state = bytes(state)  # PostgreSQL's bytea arrives as memoryview
+            append(make(Row, (pos, text, version, topic, plain(state) if plain else state)))
         return out

@@ -38,6 +38,7 @@ from eventsourcing.utils import get_topic
 
 from workflow.case import EVENTS, Case, chain_link_text, id_text, reading
 from workflow.commands import Command
+from workflow.json_codec import checked_json, is_plain
 from workflow.lifecycle import Decision
 from workflow.state import CompactKeys, Evolving
 
@@ -130,6 +131,7 @@ class StoredForm:
                  and type(transcoder.types.get(datetime)) is DatetimeAsISO)
         self._datetime_name: str | None = None
         self._encode: Callable[[Any], bytes] = transcoder.encode
+        self._fast = False
         if stock:
             assert isinstance(transcoder, JSONTranscoder)
             self._datetime_name = transcoder.types[datetime].name
@@ -138,6 +140,10 @@ class StoredForm:
             encoder = c_make_encoder(None, transcoder._encode_obj, encode_basestring, None,
                                      ":", ",", False, False, True)
             self._encode = lambda obj: "".join(encoder(obj, 0)).encode("utf8")
+            # the same bytes through orjson when the state is plain JSON
+            # values (json_codec), which it is once `at` and `timestamp`
+            # are the transcoder's dicts
+            self._fast = True
 
     def _when(self, moment: datetime, iso: str) -> Any:
         if self._datetime_name is None:
@@ -160,15 +166,20 @@ class StoredForm:
         # state's values, then the fields the case evolves by
         fields = {"at": at_iso, "actor": decision.actor, "command_id": cmd.key,
                   **decision.facts, **more}
+        # checked once for both documents: the state adds only text, the
+        # transcoder's datetime dicts of text and the class version
+        plain = self._fast and is_plain(fields)
         fields["chain"] = chain_link_text(case.chain, event_class, id_text(case.id), version,
-                                          ts_iso, fields)
+                                          ts_iso, fields, plain=plain)
         fields["at"] = self._when(at, at_iso)
         fields["timestamp"] = self._when(ts, ts_iso)
         fields["originator_topic"] = originator
         state = {name: fields[name] for name in names}
         if class_version > 1:
             state["class_version"] = class_version
-        data = self._encode(state)
+        data = checked_json(state) if plain else None
+        if data is None:
+            data = self._encode(state)
         if self.mapper.compressor:
             data = self.mapper.compressor.compress(data)
         if self.mapper.cipher:

@@ -239,15 +239,16 @@ def _chain_link(
 
 def chain_link_text(
     previous: str, event_class: type[Case.Event], id_: str, version: int,
-    recorded_iso: str, body: dict[str, Any],
+    recorded_iso: str, body: dict[str, Any], *, plain: bool = False,
 ) -> str:
     """The new event's chain hash: the previous one and the event's canonical
     content, given to the encoder as text (canonical_text: the same bytes as
     chain.canonical(), which the auditor uses, at less cost); `id_` and the
     recorded time as their text forms, `body` the event's fields with the
-    business time `at` as its ISO text."""
+    business time `at` as its ISO text; `plain`: `body` is known to be
+    `json_codec.is_plain`."""
     return link(previous, canonical_text(event_class.TOPIC, id_, version, recorded_iso, body,
-                                         reading(event_class)))
+                                         reading(event_class), plain=plain))
 
 
 # Event class by name: every event a row of the lifecycle table names.

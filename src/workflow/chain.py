@@ -26,6 +26,8 @@ from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-
 from typing import Any
 from uuid import UUID
 
+from workflow.json_codec import checked_json, plain_json
+
 GENESIS = "0" * 64
 FORMAT = 2  # the chain format of the links the engine records
 EXCLUDED = frozenset(
@@ -67,12 +69,7 @@ def canonical(
     # The encoder calls `_plain_scalar` only for dates, datetimes and UUIDs:
     # the same bytes as `_plain(body)` for payloads with string keys (all of
     # them), at a fraction of the cost on the import's hot path.
-    try:
-        text = canonical_json(doc)
-    except TypeError:  # a key that is not a string: the general path
-        doc["payload"] = _plain(body)
-        text = canonical_json(doc)
-    return text.encode()
+    return canonical_bytes(doc, body)
 
 
 def _mark(doc: dict[str, Any], reading: tuple[Any, Any]) -> None:
@@ -82,7 +79,7 @@ def _mark(doc: dict[str, Any], reading: tuple[Any, Any]) -> None:
 
 def canonical_text(
     topic: str, id_text: str, version: int, recorded_iso: str, body: dict[str, Any],
-    reading: tuple[int, str | None],
+    reading: tuple[int, str | None], *, plain: bool = False,
 ) -> bytes:
     """`canonical()` for a caller that already holds the text forms: the
     case id as `str(case_id)`, the recorded time as its `isoformat()`, and a
@@ -90,10 +87,21 @@ def canonical_text(
     the excluded keys; `reading` the (class_version, originator_topic) the
     event will be stored with. The same bytes, without formatting anything
     twice: the engine's own path when it records an event (`canonical` stays
-    the auditor's, over what was stored)."""
+    the auditor's, over what was stored). `plain`: the caller found `body`
+    `json_codec.is_plain` (the rest of the document is text and integers)."""
     doc = {"topic": topic, "id": id_text, "version": version, "recorded": recorded_iso,
            "payload": body}
     _mark(doc, reading)
+    return canonical_bytes(doc, body, plain=plain)
+
+
+def canonical_bytes(doc: dict[str, Any], body: dict[str, Any], *, plain: bool = False) -> bytes:
+    """The canonical JSON of `doc`, whose payload is `body`: through orjson
+    when the document is plain JSON values (json_codec: the same bytes;
+    `plain`: already checked), else the standard library's encoder."""
+    fast = checked_json(doc, sort_keys=True) if plain else plain_json(doc, sort_keys=True)
+    if fast is not None:
+        return fast
     try:
         return canonical_json(doc).encode()
     except TypeError:  # a key that is not a string: the general path

@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 
 from workflow.chain import canonical_json
 from workflow.errors import InvalidCommand
+from workflow.json_codec import plain_json
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -170,8 +171,9 @@ class Command(BaseModel):
 
     def _derived_key(self, exclude: set[str]) -> str:
         content = self.model_dump(mode="json", exclude=exclude)
-        canon = canonical_json(content)  # json.dumps(sort_keys, compact, UTF-8), cheaper
-        return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()[:32]
+        # json.dumps(sort_keys, compact, UTF-8), through orjson when it is the same bytes
+        canon = plain_json(content, sort_keys=True) or canonical_json(content).encode()
+        return "sha256:" + hashlib.sha256(canon).hexdigest()[:32]
 
 
 class Receive(Command):
