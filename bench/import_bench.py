@@ -2,7 +2,7 @@
 the bare eventsourcing application, on SQLite and PostgreSQL in one run.
 
     .venv/bin/python bench/import_bench.py [--cases 20000] [--large 200000]
-        [--repeat 3] [--stores sqlite,postgres] [--skip-large] [--profile]
+        [--repeat 3] [--stores sqlite,postgres] [--skip-large] [--case-cache N]
 
 For each store, interleaved and repeated (`--repeat`), medians printed:
 
@@ -17,6 +17,9 @@ For each store, interleaved and repeated (`--repeat`), medians printed:
 4. once each (these are long): the rate and peak RSS at `--large` cases, and
    at a megacity's density (55,000 cases starting each day), beside the
    rate and peak RSS at `--cases`.
+
+`--case-cache N` runs every import with `Hotline(case_cache=N)` instead of
+the default bound (workflow.application.CASE_CACHE), to choose the bound.
 
 Wall and CPU come from the children's resource usage around each child
 (CPU includes the import's worker processes); peak RSS is the importing
@@ -93,11 +96,15 @@ def rss_of(stderr: str) -> float:
     return float("nan")
 
 
+CASE_CACHE: int | None = None  # --case-cache
+
+
 def run_import(kind: str, workdir: Path, path: Path, workers: int) -> tuple[Run, float]:
     """One whole-process import into a fresh store; also the mean stored size."""
     with fresh_store(kind, workdir) as url:
         wall, cpu, rss, out = run_child(
-            [sys.executable, __file__, "--child-import", str(path), url, str(workers)])
+            [sys.executable, __file__, "--child-import", str(path), url, str(workers),
+             str(CASE_CACHE or "")])
         applied = int(out.split("applied ")[1].split(",")[0])
         size = mean_state_bytes(url)
     return (applied, wall, cpu, rss), size
@@ -137,10 +144,15 @@ def high_water_kib() -> int:
     return 0
 
 
-def child_import(path: str, url: str, workers: str) -> None:
+def child_import(path: str, url: str, workers: str, case_cache: str = "") -> None:
     """`hotline import` in this process (the same entry point as the command),
-    then the peak RSS of this process (the writer; not its workers) on stderr."""
+    then the peak RSS of this process (the writer; not its workers) on stderr;
+    `case_cache`: the engine's bound of cached cases, when not the default."""
     from adapters.cli.main import cli
+    from workflow import Hotline
+
+    if case_cache:
+        Hotline.__init__.__kwdefaults__["case_cache"] = int(case_cache)
 
     try:
         cli(["import", path, "--store", url, "--quiet", "--workers", workers],
@@ -220,7 +232,7 @@ def median_run(runs: list[Run]) -> Run:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "--child-import":
-        return child_import(*args[1:4])
+        return child_import(*args[1:5])
     if args and args[0] == "--child-bare":
         return child_bare(*args[1:4])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -229,7 +241,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--case-cache", type=int, default=None,
+                        help="Hotline(case_cache=N) for every import (default: CASE_CACHE)")
     options = parser.parse_args(args)
+    global CASE_CACHE
+    CASE_CACHE = options.case_cache
     stores = options.stores.split(",")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -237,7 +253,8 @@ def main(argv: list[str] | None = None) -> None:
         path, shape = write_file(workdir, options.cases)
         lines = sum(1 for _ in path.open("rb"))
         print(f"{options.cases:,} cases, {lines:,} lines; {options.repeat} interleaved rounds, "
-              f"medians; stores {', '.join(stores)}", flush=True)
+              f"medians; stores {', '.join(stores)}; case cache "
+              f"{options.case_cache or 'default'}", flush=True)
         results: dict[tuple[str, str], list[Run]] = {}
         sizes: dict[str, float] = {}
         for round_ in range(options.repeat):

@@ -37,7 +37,7 @@ from workflow.lifecycle import Decision
 from workflow.personal import PersonalDataUnavailable, is_sealed
 from workflow.policy import PolicyBook
 from workflow.ports import EventStreams
-from workflow.state import CaseState
+from workflow.state import Evolving
 from workflow.store_url import DEFAULT_STORE, prepare_store
 from workflow.view import CaseView, read_case
 
@@ -67,11 +67,16 @@ class Outcome:
     duplicate: bool
 
 
-# The one cache of cases (the batch path's, slim cases): about 2.3 KB per cached case
-# (docs/performance.md), so the default bound is ~150 MiB at most. Cases in
-# a final state are not kept: nothing more can happen to them (a re-imported
-# line for one reads it back in its batch's bulk read).
-CASE_CACHE = 65_536
+# The one cache of cases (the batch path's, slim cases): 627 bytes per cached
+# open case (bench/case_memory.py), so the default bound is ~10 MiB at most.
+# Chosen at a megacity's density (bench/cache_hits.py, docs/performance.md "The
+# one cache of cases"): 16,384 keeps a 200,000-case megacity import at 75 MiB
+# against 123 at 65,536, for 3-19% more CPU an event in two runs (0.35
+# read-backs a line against 0.11); a county's year keeps at most ~1,300 cases
+# open, so it reads nothing back at either bound. Cases in a final state are
+# not kept: nothing more can happen to them (a re-imported line for one reads
+# it back in its batch's bulk read).
+CASE_CACHE = 16_384
 
 
 def _final_states() -> frozenset[str]:
@@ -594,7 +599,7 @@ def retrying_conflicts(
     raise AssertionError("unreachable")
 
 
-def _seen(cmd: Command, case: CaseState) -> bool:
+def _seen(cmd: Command, case: Evolving) -> bool:
     """Whether the case already recorded this command (idempotency)."""
     return cmd.key in case.applied or any(k in case.applied for k in cmd.legacy_keys)
 

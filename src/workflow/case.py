@@ -30,13 +30,21 @@ from workflow.state import CaseState
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:hotline:case")
 
 
-@lru_cache(maxsize=65536)  # an import asks for the same few thousand ids per batch
+# The memoised ids: a batch asks for each of its (at most a thousand) cases'
+# ids several times. Both memos cost 410 bytes a case (bench/case_memory.py),
+# so the bound is the few thousand cases an import has open at a county's
+# density, not every case it meets: at 65,536 they held 17.8 MiB more at
+# 200,000 cases than at 20,000 (docs/performance.md, "The one cache of cases").
+IDS_MEMO = 8_192
+
+
+@lru_cache(maxsize=IDS_MEMO)
 def case_id(ref: str) -> UUID:
     """The aggregate id derived from the external case reference."""
     return uuid5(CASE_NAMESPACE, ref)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=IDS_MEMO)
 def id_text(id_: UUID) -> str:
     """`str(id_)`, formatted once per case rather than once per event."""
     return str(id_)
