@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from projections.rows import (
     RECEIVED,
     SKIPPED,
@@ -29,7 +31,6 @@ from projections.rows import (
     VERSION_OF_TOPIC,
     Row,
     UnreadableRow,
-    _fast_loads,
     chain_of,
     decode,
     local_at,
@@ -126,7 +127,7 @@ class Cases:
         `decode` and `local_at` handle the rest. Rows of topics that make no
         step are not decoded, only searched for their chain hash."""
         append = record.steps.append
-        step_of, version_of, loads_ = STEP_OF_TOPIC.get, VERSION_OF_TOPIC, _fast_loads
+        step_of, version_of, loads_ = STEP_OF_TOPIC.get, VERSION_OF_TOPIC, orjson.loads
         chain = record.chain
         for row in rows:
             topic, data = row[3], row[4]

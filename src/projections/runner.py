@@ -364,8 +364,8 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
 
     With `ahead` (the same rows on a second connection, `reading_ahead`)
     the next page is read in a thread while this one is folded and
-    written: the database reads it (SQLite steps, PostgreSQL's server scans
-    and sends) without the GIL. A page read ahead is used only if the
+    written: PostgreSQL's server scans and sends it while the client holds
+    the GIL for the fold. A page read ahead is used only if the
     cursor, read again in the page's own transaction, is where it was read
     from; otherwise it is dropped and the page read again."""
     below = bound(k + 1, n) if k + 1 < n else None

@@ -15,7 +15,7 @@ integer bounds and nesting in tests/workflow/test_json_codec.py. It writes
 other things differently (floats such as 1e-05 as `0.00001`, NaN as
 `null`, UUIDs, dates, dataclasses and enums natively where the standard
 library calls its `default`), so `plain_json` gives a document to orjson
-only when `_plain` finds nothing else in it, and returns None otherwise:
+only when `is_plain` finds nothing else in it, and returns None otherwise:
 the caller then encodes with its standard-library encoder, as before.
 
 Reading: `loads` is orjson's, with the standard library's decoder when
@@ -74,9 +74,6 @@ def checked_json(obj: Any, *, sort_keys: bool = False) -> bytes | None:
         return None
 
 
-_std_decode = json.JSONDecoder().raw_decode
-
-
 def loads(data: bytes | str) -> Any:
     """The JSON value of `data` (text, or UTF-8 bytes), as `json.loads`
     reads it; raises ValueError (json.JSONDecodeError or UnicodeDecodeError)
@@ -84,8 +81,4 @@ def loads(data: bytes | str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
-        text = data.decode() if isinstance(data, bytes) else data
-        value, end = _std_decode(text)
-        if text[end:].strip():
-            raise json.JSONDecodeError("Extra data", text, end) from None
-        return value
+        return json.loads(data)  # what orjson refuses (NaN, a lone surrogate), or the error
