@@ -16,16 +16,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from projections.steps import EVENT_OF_CODE, Step
 from workflow.lifecycle import NEW, clocks_in_force, obligations_in_force, state_after
 
 
 def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text[:10]) if text else None
+    return _date(text[:10]) if text else None
 
 
-@dataclass
+@lru_cache(maxsize=8192)  # a report meets the same few hundred days over and over
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+@dataclass(slots=True)
 class CaseAt:
     received: date | None = None
     state: str = NEW
@@ -114,7 +120,7 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
         at, code, args = step[0], step[1], step[2:]
         if limit is not None and at[:10] > limit:
             break  # steps are in business-time order within a case
-        day = _day(at)
+        day = _date(at[:10])
         case.state = state_after(EVENT_OF_CODE[code], case.state)  # the lifecycle table's
         if code == "R":
             case.received = day
