@@ -88,8 +88,12 @@ class Cases:
 
     def indexes(self) -> dict[str, str]:
         """Index name (base) -> `table (columns)`: the cohort of a report is
-        a range of received dates."""
-        return {"cases_received": f"{TABLE} (received_date)"}
+        a range of received dates, and its topic and township counts are
+        counted off this index alone (`report.topics_section`: an index-only
+        scan, 0.07 -> 0.015 s for a 30,931-case cohort, the rows themselves
+        being wide with their steps). Generations built before keep their
+        `(received_date)` index: the same answers, counted off the rows."""
+        return {"cases_cohort": f"{TABLE} (received_date, hot_topic, township)"}
 
     def handle(self, tx: Tx, generation: int, rows: Sequence[Row]) -> None:
         table = table_name(TABLE, generation)
