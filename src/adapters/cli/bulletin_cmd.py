@@ -17,9 +17,6 @@ from pathlib import Path
 
 import click
 
-from adapters.bulletin import MAX_EXEMPLARY, render_html, render_markdown
-from adapters.bulletin.assemble import bulletin_data, with_log
-from adapters.bulletin.figures import local
 from adapters.cli.projections_cmd import (
     ReportRequest,
     add_report_option,
@@ -64,6 +61,8 @@ def _not_exemplary(read: ReadSide, ref: str, period: Period, as_of: date) -> str
     The rule of the candidates (projections/bulletin.py): a case of the
     period's cohort, closed as of the report date, whose latest callback was
     `satisfied`."""
+    from adapters.bulletin.figures import local
+
     try:
         view = read.hotline.case(ref, as_of=as_of)
     except CaseNotFound:
@@ -85,6 +84,8 @@ def _not_exemplary(read: ReadSide, ref: str, period: Period, as_of: date) -> str
 
 def check_exemplary(read: ReadSide, pinned: Sequence[str], period: Period, as_of: date) -> None:
     """Every case the editor named can be printed, or a one-line error (exit 2)."""
+    from adapters.bulletin import MAX_EXEMPLARY
+
     if len(pinned) > MAX_EXEMPLARY:
         raise click.BadParameter(
             f"{len(pinned)} cases given; section 四 prints at most {MAX_EXEMPLARY}",
@@ -96,6 +97,11 @@ def check_exemplary(read: ReadSide, pinned: Sequence[str], period: Period, as_of
 
 
 def _bulletin(request: ReportRequest, render: str) -> str:
+    # The renderers (and their fonts, charts and prose) are imported for a
+    # bulletin only: `--format json` does not pay for them at start-up.
+    from adapters.bulletin import render_html, render_markdown
+    from adapters.bulletin.assemble import bulletin_data
+
     pinned = tuple(dict.fromkeys(request.options.get("exemplary") or ()))
     check_exemplary(request.read, pinned, request.period, request.as_of)
     data = bulletin_data(
@@ -125,6 +131,8 @@ def render_html_format(request: ReportRequest) -> str:
 
 def render_json_format(request: ReportRequest) -> str:
     """The §5 JSON plus `log` (position and digest)."""
+    from adapters.bulletin.assemble import with_log
+
     digest = request.read.digest(request.position)  # kept with the views, not re-hashed
     report = with_log(request.figures, request.position, digest)
     return _deliver(request, json.dumps(report, ensure_ascii=False, indent=2))
