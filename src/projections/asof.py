@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from projections.steps import EVENT_OF_CODE, Step
 from workflow.lifecycle import NEW, clocks_in_force, obligations_in_force, state_after
@@ -24,11 +24,6 @@ from workflow.lifecycle import NEW, clocks_in_force, obligations_in_force, state
 
 def _day(text: str | None) -> date | None:
     return _date(text[:10]) if text else None
-
-
-@cache  # (step code, state): a handful of pairs, asked once per step
-def _after(code: str, state: str) -> str:
-    return state_after(EVENT_OF_CODE[code], state)
 
 
 @lru_cache(maxsize=8192)  # a report meets the same few hundred days over and over
@@ -127,7 +122,7 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
         if local_date > limit:
             break  # steps are in business-time order within a case
         day = _date(local_date)
-        case.state = _after(code, case.state)  # the lifecycle table's
+        case.state = state_after(EVENT_OF_CODE[code], case.state)  # the lifecycle table's (cached)
         if code == "R":
             case.received = day
             case.reply_due, case.close_due = _day(args[0]), _day(args[1])
