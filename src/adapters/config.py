@@ -38,7 +38,6 @@ from workflow import Hotline, WorkflowError
 from workflow.calendar import default_calendar
 from workflow.calendar_file import calendar_with_files
 from workflow.datafile import DataFileError, read_data
-from workflow.policy_file import load_policy_book
 from workflow.store_url import DEFAULT_STORE, describe
 
 CONFIG_KEYS = ("store", "policies", "calendars", "key_file", "taxonomy")
@@ -93,6 +92,8 @@ class Config:
         return taxonomy_of(self).id
 
     def policy_book(self) -> Any:
+        from workflow.policy_file import load_policy_book
+
         return load_policy_book(self.policies.value)
 
     def calendar(self) -> Any:
@@ -212,14 +213,18 @@ def _read_key(path: Path) -> str:
 
 
 def open_hotline(config: Config | None = None, *, create: bool = True,
-                 **options: Any) -> Hotline:
+                 decides: bool = True, **options: Any) -> Hotline:
     """The engine on the configured store, with the configured policies,
     calendar and personal-data key, and the store's bulk read/write
     (`options` as for `load_config`); `create=False` for a command that only
-    reads: a missing store is an error, never created."""
+    reads: a missing store is an error, never created; `decides=False` (the
+    read side) loads the policy files only if a command is ever decided."""
     config = config or load_config(**options)
-    book, calendar = config.policy_book(), config.calendar()
-    master = config.master_key()
+    # A command that writes loads the policy files now (a bad file fails
+    # before anything is read); one that only reads loads them if it ever
+    # asks (the read side never does), and starts without pydantic.
+    book = config.policy_book() if create and decides else config.policy_book
+    calendar, master = config.calendar(), config.master_key()
     hotline = Hotline.open(config.store.value, create=create, policies=book, calendar=calendar)
     hotline.streams = streams_for(hotline.recorder)
     try:
@@ -251,7 +256,7 @@ def open_read_side(
 
     config = config or load_config()
     owned = hotline is None if owns_hotline is None else owns_hotline
-    hotline = hotline or open_hotline(config)
+    hotline = hotline or open_hotline(config, decides=False)
     try:
         return ReadSide(hotline, default_projections(taxonomy_of(config)),
                         owns_hotline=owned, **runner_options)

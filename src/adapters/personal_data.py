@@ -24,14 +24,12 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import IntegrityError
 
 from persistence.keys import KeyTable
 from workflow import CaseNotFound, Hotline
-from workflow.commands import SHANGHAI
 from workflow.personal import SCHEME, SEALED, PersonalDataUnavailable, is_sealed
+from workflow.vocabulary import SHANGHAI
 
 NONCE = 12
 REMEMBERED = 50_000  # stored keys kept in memory for a retried batch
@@ -84,13 +82,33 @@ def _aad(kind: str, case: str) -> bytes:
     return f"hotline-{kind}:{case}".encode()
 
 
+class SealBroken(ValueError):
+    """The sealed bytes do not open with this key (AES-GCM's InvalidTag)."""
+
+
+# cryptography is imported when a seal is first made or opened: a store with
+# no key, and every command that only reads, start without it.
 def _seal(key: bytes, plain: bytes, aad: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(NONCE)
     return nonce + AESGCM(key).encrypt(nonce, plain, aad)
 
 
 def _open(key: bytes, sealed: bytes, aad: bytes) -> bytes:
-    return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], aad)
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], aad)
+    except InvalidTag:
+        raise SealBroken("the tag does not match") from None
+
+
+def _new_key() -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM.generate_key(bit_length=256)
 
 
 class CitizenVault:
@@ -136,7 +154,7 @@ class CitizenVault:
                 raise PersonalDataUnavailable(
                     case, f"its data was forgotten ({local_time_text(row.forgotten)})")
         assert self.master is not None
-        key = AESGCM.generate_key(bit_length=256)
+        key = _new_key()
         self._new[case] = (key, _seal(self.master, key, _aad("key", case)))
         return key
 
@@ -174,7 +192,7 @@ class CitizenVault:
         key = self._unwrap(case, row.master_id, row.wrapped)
         try:
             plain = _open(key, base64.b64decode(stored[SEALED]), _aad("citizen", case))
-        except (InvalidTag, ValueError, binascii.Error):
+        except (ValueError, binascii.Error):  # SealBroken is a ValueError
             raise PersonalDataUnavailable(case, "the sealed data does not open") from None
         return json.loads(plain)  # type: ignore[no-any-return]
 
@@ -186,7 +204,7 @@ class CitizenVault:
             )
         try:
             return _open(self.master, wrapped, _aad("key", case))
-        except InvalidTag:
+        except SealBroken:
             raise PersonalDataUnavailable(case, "its wrapped key does not open") from None
 
     def forget(self, case: str) -> str:

@@ -16,9 +16,9 @@ from projections.questions import AS_OF, PERIOD, Param, Views, question
 from projections.report import cohort
 from projections.steps import load_steps
 from workflow import Hotline
-from workflow.commands import SHANGHAI
 from workflow.lifecycle import ACTION_OF_EVENT
 from workflow.period import Period
+from workflow.vocabulary import SHANGHAI
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "platform": ("mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox"),

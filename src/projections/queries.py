@@ -12,8 +12,8 @@ from projections.questions import AS_OF, PERIOD, Param, Views, question
 from projections.report import Compliance, cohort
 from projections.steps import load_steps
 from workflow.case import HOTLINE_OFFICE
+from workflow.lights import light
 from workflow.period import Period
-from workflow.view import light
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 from projections.store import Tx
 from workflow import Hotline, WorkflowError
-from workflow.commands import SHANGHAI
 from workflow.period import Period, parse_period
+from workflow.vocabulary import SHANGHAI
 
 
 def today() -> date:

@@ -19,8 +19,8 @@ from projections.figures import METRICS_1, METRICS_2, Tally, check_metrics, rati
 from projections.steps import load_steps
 from projections.store import Tx
 from workflow.calendar import Calendar
-from workflow.commands import CALLBACK_RESULTS, CATEGORIES, CHANNELS
 from workflow.period import Period
+from workflow.vocabulary import CALLBACK_RESULTS, CATEGORIES, CHANNELS
 
 RATED = ("satisfied", "basically_satisfied", "unsatisfied")
 GOOD = ("satisfied", "basically_satisfied")
@@ -246,3 +246,13 @@ def _by_count(rows: list[tuple[Any, ...]]) -> dict[str, int]:
 def header(period: Period, as_of: date, metrics: str = METRICS_1) -> dict[str, Any]:
     return {"spec": check_metrics(metrics), "period": period.as_json(),
             "as_of": as_of.isoformat()}
+
+
+def log_section(position: int, digest: str) -> dict[str, Any]:
+    """The report JSON's one addition to §5: where its figures come from."""
+    return {"position": position, "digest": digest}
+
+
+def with_log(report: dict[str, Any], position: int, digest: str) -> dict[str, Any]:
+    """The §5 report with a top-level `log` key added; every §5 key untouched."""
+    return {**report, "log": log_section(position, digest)}

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from workflow.commands import SHANGHAI
 from workflow.json_codec import loads
+from workflow.vocabulary import SHANGHAI
 
 Step = list[Any]
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -25,7 +25,6 @@ from workflow import lifecycle
 from workflow.bulk import SlimCase, StoredForm
 from workflow.calendar import Calendar, default_calendar
 from workflow.case import Case, case_id
-from workflow.commands import SHANGHAI, Command, Merge, Receive, local_time, parse_command
 from workflow.errors import (
     CaseAlreadyExists,
     CaseNotFound,
@@ -35,11 +34,16 @@ from workflow.errors import (
 )
 from workflow.lifecycle import Decision
 from workflow.personal import PersonalDataUnavailable, is_sealed
-from workflow.policy import PolicyBook
 from workflow.ports import EventStreams
 from workflow.state import Evolving
 from workflow.store_url import DEFAULT_STORE, prepare_store
-from workflow.view import CaseView, read_case
+from workflow.vocabulary import SHANGHAI, local_time
+
+if TYPE_CHECKING:  # pydantic models: imported when a command is first decided, so that
+    # the read side (which opens a Hotline for its log) starts without them
+    from workflow.commands import Command
+    from workflow.policy import PolicyBook
+    from workflow.view import CaseView
 
 CitizenCodec = Callable[[str, dict[str, Any] | None], dict[str, Any] | None]
 
@@ -100,7 +104,7 @@ class Hotline(Application[UUID]):
         self,
         env: dict[str, str] | None = None,
         *,
-        policies: PolicyBook | None = None,
+        policies: PolicyBook | Callable[[], PolicyBook] | None = None,
         calendar: Calendar | None = None,
         citizen_codec: CitizenCodec | None = None,
         url: str | None = None,
@@ -115,7 +119,8 @@ class Hotline(Application[UUID]):
         # The bulk read/write of the store (persistence.streams_for), given by
         # the composition root; without it a batch reads case by case.
         self.streams = streams
-        self.policies = policies or PolicyBook()
+        # a book, or how to load it when a command is first decided
+        self._policies = policies
         self.calendar = calendar or default_calendar()
         # Seam for personal data protection: turns the citizen object of a
         # receive into what is stored (e.g. encrypted with a per-case key).
@@ -185,6 +190,8 @@ class Hotline(Application[UUID]):
     def execute(self, command: dict[str, Any] | Command) -> int:
         """Apply one action (an import line as a dict, or a command model);
         returns the case's new version (its current one for a duplicate)."""
+        from workflow.commands import parse_command
+
         cmd = parse_command(command)
         pending: dict[UUID, Case] = {}
         outcome = self._decide(cmd, pending, cached=False)
@@ -282,6 +289,18 @@ class Hotline(Application[UUID]):
     def is_cached(self, ref: str) -> bool:
         return case_id(ref) in self._loaded
 
+    @cached_property
+    def policies(self) -> PolicyBook:
+        """The deadline policies in force by date (spec §3): loaded when
+        first needed, so that opening the engine only to read its log (the
+        read side, the audit) builds no pydantic model."""
+        from workflow.policy import PolicyBook
+
+        given = self._policies
+        if given is None:
+            return PolicyBook()
+        return given if isinstance(given, PolicyBook) else given()
+
     def _bulk(self) -> bool:
         """Whether batches go through the store's bulk write (not with
         snapshots, which `save()` takes)."""
@@ -292,6 +311,8 @@ class Hotline(Application[UUID]):
         each chunk (one `repository.get` per case costs a round trip per
         line). Cases that do not exist are simply absent from the result;
         the `_absent` set spares asking the store about them again."""
+        from workflow.commands import Merge
+
         refs = {c.case for c in commands} | {c.into for c in commands if isinstance(c, Merge)}
         wanted = {i for i in {case_id(r) for r in refs} if i not in self._loaded}
         self._absent = set()
@@ -375,6 +396,8 @@ class Hotline(Application[UUID]):
         start: Callable[[UUID, Decision, Command, Any], Any],
         record: Callable[[Any, Decision, Command], None], recorded: list[int],
     ) -> Outcome:
+        from workflow.commands import Merge, Receive
+
         agg_id = case_id(cmd.case)
         case = pending.get(agg_id) or load(agg_id)
         if case is not None and _seen(cmd, case):
@@ -563,6 +586,8 @@ class Hotline(Application[UUID]):
             raise CaseNotFound(f"{ref} (nothing had happened by then)")
         case = replay(events)
         ref_day = today or (limit.date() if as_of is not None else datetime.now(SHANGHAI).date())
+        from workflow.view import read_case
+
         return read_case(case, events, self.calendar, ref_day)
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -37,10 +37,12 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, Sto
 from eventsourcing.utils import get_topic
 
 from workflow.case import EVENTS, Case, chain_link_text, id_text, reading
-from workflow.commands import Command
 from workflow.json_codec import checked_json, is_plain
 from workflow.lifecycle import Decision
 from workflow.state import CompactKeys, Evolving
+
+if TYPE_CHECKING:  # pydantic models, which the read side does not import
+    from workflow.commands import Command
 
 
 class _NotKept:

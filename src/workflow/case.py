@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -22,10 +22,12 @@ from eventsourcing.domain import Aggregate
 from workflow import lifecycle
 from workflow.calendar import Calendar
 from workflow.chain import GENESIS, canonical_text, link
-from workflow.commands import Command
 from workflow.lifecycle import HOTLINE_OFFICE, Decision
-from workflow.policy import Policy
 from workflow.state import CaseState
+
+if TYPE_CHECKING:  # pydantic models, which the read side does not import
+    from workflow.commands import Command
+    from workflow.policy import Policy
 
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:hotline:case")
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -33,28 +32,25 @@ from pydantic_core import PydanticCustomError
 from workflow.chain import canonical_json
 from workflow.errors import InvalidCommand
 from workflow.json_codec import plain_json
+from workflow.vocabulary import (  # noqa: F401  (re-exported: the command's vocabulary)
+    CALLBACK_RESULTS,
+    CATEGORIES,
+    CHANNELS,
+    EARLIEST,
+    LATEST,
+    SHANGHAI,
+    CallbackResult,
+    Category,
+    Channel,
+    Urgency,
+    local_time,
+)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-Channel = Literal[
-    "mayor_hotline", "mayor_mailbox", "county_hotline", "county_mailbox", "conduct_hotline"
-]
-Category = Literal["complaint", "consultation", "suggestion", "help", "report", "praise"]
-Urgency = Literal["normal", "urgent"]
-CallbackResult = Literal["satisfied", "basically_satisfied", "unsatisfied", "unreachable"]
-CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
-CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
-CALLBACK_RESULTS: tuple[str, ...] = CallbackResult.__args__  # type: ignore[attr-defined]
 Text = Annotated[StrictStr, Field(max_length=20_000)]
 UnitName = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 ClassificationCode = Annotated[StrictStr, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")]
 
 
-# The business dates the engine supports (local dates, Asia/Shanghai): every
-# deadline of a date in this range can be computed (the latest is hundreds
-# of working days before the end of Python's calendar). docs/import.md.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(9899, 12, 31)
 # What no text field may hold: NUL (PostgreSQL text cannot store it, so it
 # is refused on every store alike) and lone UTF-16 surrogates (not Unicode
 # characters: they cannot be encoded as UTF-8, hashed or stored).
@@ -99,13 +95,6 @@ def _check_texts(model: BaseModel, prefix: str = "") -> None:
             if reason is not None:
                 raise PydanticCustomError("unstorable_text", "field '{field}': {reason}",
                                           {"field": at, "reason": reason})
-
-
-def local_time(value: datetime) -> datetime:
-    """Business times are Asia/Shanghai; a naive time is taken to be local."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=SHANGHAI)
-    return value.astimezone(SHANGHAI)
 
 
 class Citizen(BaseModel):
@@ -353,3 +342,12 @@ def json_type(value: Any) -> str:
 def build_command(action: str, case: str, fields: dict[str, Any]) -> Command:
     """A command from the embedded API's keyword arguments."""
     return parse_command({"case": case, "action": action, **fields})
+
+
+class RecordRepeat(Command):
+    """Internal command (not in the import format): the case a repeat is
+    merged into records the repeat, in the merge's transaction, under the
+    merge's idempotency key."""
+
+    action: str = "record_repeat"
+    repeat: str

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.calendar import Calendar
-from workflow.policy import Policy
+
+if TYPE_CHECKING:  # a pydantic model, which the read side does not import
+    from workflow.policy import Policy
 
 CLOCKS = ("reply_due", "close_due", "return_due", "contact_due")  # contact_due: hotline-spec/2
 
@@ -89,7 +91,7 @@ class Basis:
     days: int = 0  # working days of an extension
 
 
-DeadlineRule = Callable[[Policy, Calendar, Basis], DeadlineSet]
+DeadlineRule = Callable[["Policy", Calendar, Basis], DeadlineSet]
 
 
 def on_receive(policy: Policy, cal: Calendar, b: Basis) -> DeadlineSet:

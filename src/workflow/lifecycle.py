@@ -31,12 +31,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from transitions import Machine
 
 from workflow.calendar import Calendar
-from workflow.commands import Command, Merge
 from workflow.deadlines import (
     CLOCKS,
     Basis,
@@ -48,7 +47,10 @@ from workflow.deadlines import (
     on_reopen,
 )
 from workflow.errors import InvalidTransition, RuleViolation
-from workflow.policy import Policy
+
+if TYPE_CHECKING:  # the pydantic models: not imported by the read side (workflow.vocabulary)
+    from workflow.commands import Merge
+    from workflow.policy import Policy
 
 STATES = ("received", "assigned", "replied", "callback", "closed", "merged")  # merged: /2
 NEW = "new"  # the pseudo-state of a case reference nobody has received yet
@@ -101,8 +103,8 @@ class CaseFacts(Protocol):
     last_at: datetime | None
 
 
-Check = Callable[[CaseFacts, Any, Policy], bool]
-Explain = Callable[[CaseFacts, Any, Policy], str]
+Check = Callable[[CaseFacts, Any, "Policy"], bool]
+Explain = Callable[[CaseFacts, Any, "Policy"], str]
 
 
 def _none(c: CaseFacts, cmd: Any, p: Policy) -> str:
@@ -520,15 +522,6 @@ def decide(case: CaseFacts | None, cmd: Any, policy: Policy, calendar: Calendar)
     return Decision(row, row.event, actor, row.facts(case, cmd, deadlines, calendar), found.dest)  # type: ignore[arg-type]
 
 
-class RecordRepeat(Command):
-    """Internal command (not in the import format): the case a repeat is
-    merged into records the repeat, in the merge's transaction, under the
-    merge's idempotency key."""
-
-    action: str = "record_repeat"
-    repeat: str
-
-
 def decide_merge(
     repeat: CaseFacts, target: CaseFacts | None, cmd: Merge, policy: Policy, calendar: Calendar
 ) -> tuple[Decision, Decision]:
@@ -544,6 +537,8 @@ def decide_merge(
     if target.last_at is not None and cmd.at < target.last_at:
         raise RuleViolation(*where, AT_IN_ORDER, f"at {cmd.at.isoformat()}, previous action of "
                             f"{_q(cmd.into)} at {target.last_at.isoformat()}")
+    from workflow.commands import RecordRepeat  # the write side has it loaded already
+
     record = RecordRepeat(case=target.ref, at=cmd.at, id=cmd.key, operator=cmd.operator,
                           repeat=repeat.ref)
     return first, decide(target, record, policy, calendar)

@@ -33,9 +33,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from workflow.commands import CATEGORIES, CHANNELS
 from workflow.datafile import Checker, DataFileError, KeyPath, read_data
 from workflow.policy import DEFAULT_POLICY, Policy, PolicyBook
+from workflow.vocabulary import CATEGORIES, CHANNELS
 
 KIND = "policy"
 # The whole-number settings and their least allowed value.

@@ -7,27 +7,14 @@ working days left and a warning light relative to a reference date.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
 from workflow.calendar import Calendar
 from workflow.case import Case
-from workflow.lifecycle import RIGHTS
+from workflow.lights import Light, light  # noqa: F401  (re-exported)
 from workflow.masking import mask_payload
-
-Light = Literal["green", "yellow", "red", "lapsed"]
-
-
-def light(due: date, today: date, clock: str | None = None) -> Light:
-    """Green before the due date, yellow on it, red once it has passed; the
-    deadline of a right (lifecycle.RIGHTS: the lead MAY return a case until
-    `return_due`) that has passed is `lapsed`, nobody's delay, never red."""
-    if today < due:
-        return "green"
-    if today == due:
-        return "yellow"
-    return "lapsed" if clock in RIGHTS else "red"
 
 
 class DeadlineRead(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 
 from adapters.bulletin.model import MAX_EXEMPLARY, BulletinData
 from projections import ReadSide
+from projections.report import log_section, with_log  # noqa: F401  (the bulletin carries both)
 from workflow.period import Period, parse_period
 
 METRIC_SPEC_1 = "hotline-metrics/1"
@@ -41,16 +42,6 @@ def previous_period(period: Period) -> Period:
     end = period.start - timedelta(days=1)
     start = end - timedelta(days=length - 1)
     return Period(f"{start.isoformat()}..{end.isoformat()}", start, end)
-
-
-def log_section(position: int, digest: str) -> dict[str, Any]:
-    """The report JSON's one addition to §5: where its figures come from."""
-    return {"position": position, "digest": digest}
-
-
-def with_log(report: dict[str, Any], position: int, digest: str) -> dict[str, Any]:
-    """The §5 report with a top-level `log` key added; every §5 key untouched."""
-    return {**report, "log": log_section(position, digest)}
 
 
 def bulletin_data(

@@ -35,9 +35,9 @@ from workflow.audit.diff import diff
 from workflow.audit.replay import default_today, history, select, show
 from workflow.audit.timeline import clock_runs, recompute
 from workflow.case import Case
-from workflow.commands import SHANGHAI
 from workflow.personal import is_sealed
 from workflow.view import CaseView
+from workflow.vocabulary import SHANGHAI
 
 
 @click.group("audit", cls=FullHelpGroup)

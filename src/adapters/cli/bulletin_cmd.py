@@ -131,7 +131,7 @@ def render_html_format(request: ReportRequest) -> str:
 
 def render_json_format(request: ReportRequest) -> str:
     """The §5 JSON plus `log` (position and digest)."""
-    from adapters.bulletin.assemble import with_log
+    from projections.report import with_log
 
     digest = request.read.digest(request.position)  # kept with the views, not re-hashed
     report = with_log(request.figures, request.position, digest)

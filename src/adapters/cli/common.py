@@ -17,9 +17,9 @@ from eventsourcing.persistence import PersistenceError
 
 from adapters.config import Config, load_config, open_audit, open_hotline, open_read_side
 from workflow import Hotline, WorkflowError
-from workflow.commands import EARLIEST, LATEST, local_time
 from workflow.period import Period, parse_period
 from workflow.store_url import DEFAULT_STORE
+from workflow.vocabulary import EARLIEST, LATEST, local_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -21,9 +21,9 @@ from adapters.cli.common import (
 from workflow import WorkflowError
 from workflow.calendar import Calendar, PackageSource, default_calendar
 from workflow.calendar_file import FileSource, calendar_with_files
-from workflow.commands import local_time
 from workflow.policy_file import load_policy_book, load_policy_file, policy_toml
 from workflow.recompute import recompute_deadlines
+from workflow.vocabulary import local_time
 
 
 @click.command("config")

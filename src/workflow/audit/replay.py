@@ -17,9 +17,9 @@ from typing import Any
 from workflow.application import replay
 from workflow.calendar import Calendar
 from workflow.case import Case
-from workflow.commands import SHANGHAI, local_time
 from workflow.errors import CaseNotFound
 from workflow.view import CaseView, read_case
+from workflow.vocabulary import SHANGHAI, local_time
 
 LATE_AFTER = timedelta(days=1)
 
