@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from importlib.metadata import version as _dist_version
 from typing import Protocol
 
 import chinese_calendar
@@ -40,13 +39,17 @@ class PackageSource:
         years = [d.year for d in chinese_calendar.holidays]
         self.first_year = min(years)
         self.last_year = max(years)
-        self._id = f"chinesecalendar/{_dist_version('chinesecalendar')}"
+        self._id = ""  # the package's version, read when first asked for (`id`)
         # The package validates each date against min()/max() of its whole
         # table (~0.1 ms a call); an import asks about the same days over and over.
         self._workdays: dict[date, bool] = {}
 
     @property
     def id(self) -> str:
+        if not self._id:  # importlib.metadata costs ~15 ms to import: not for every start
+            from importlib.metadata import version
+
+            self._id = f"chinesecalendar/{version('chinesecalendar')}"
         return self._id
 
     def covers(self, day: date) -> bool:
