@@ -220,10 +220,10 @@ def open_hotline(config: Config | None = None, *, create: bool = True,
     reads: a missing store is an error, never created; `decides=False` (the
     read side) loads the policy files only if a command is ever decided."""
     config = config or load_config(**options)
-    # A command that writes loads the policy files now (a bad file fails
-    # before anything is read); one that only reads loads them if it ever
-    # asks (the read side never does), and starts without pydantic.
-    book = config.policy_book() if create and decides else config.policy_book
+    # An engine that decides loads the policy files now (a bad file fails
+    # before anything is read or recorded); the read side's engine loads them
+    # only if it is ever asked to decide, and starts without pydantic.
+    book = config.policy_book() if decides else config.policy_book
     calendar, master = config.calendar(), config.master_key()
     hotline = Hotline.open(config.store.value, create=create, policies=book, calendar=calendar)
     hotline.streams = streams_for(hotline.recorder)

@@ -131,17 +131,19 @@ def current_config(url: str | None = None) -> Config:
     return config
 
 
-def open_store(url: str, *, create: bool = True) -> Hotline:
+def open_store(url: str, *, create: bool = True, decides: bool = True) -> Hotline:
     """The engine on `url`, with the configured policies, calendar and key;
     a command that only reads passes `create=False` (a missing store is
-    `Error: no SQLite store at PATH`, nothing is created)."""
-    return _opening(url, lambda: open_hotline(current_config(url), create=create))
+    `Error: no SQLite store at PATH`, nothing is created), and the read side
+    `decides=False` (the policy files are loaded only if ever needed)."""
+    return _opening(url, lambda: open_hotline(current_config(url), create=create,
+                                              decides=decides))
 
 
 def open_read(url: str, *, create: bool = True, **runner_options: Any) -> Any:
     """The read side of `url` (taxonomy configured), owning its engine; the
     views' own errors (a busy store) are left to `errors_as_messages`."""
-    hotline = open_store(url, create=create)
+    hotline = open_store(url, create=create, decides=False)
     try:
         return open_read_side(current_config(url), hotline=hotline, owns_hotline=True,
                               **runner_options)
