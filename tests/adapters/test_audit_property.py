@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.adapters.audit_support import audit
 from workflow import Hotline, WorkflowError
-from workflow.commands import SHANGHAI
+from workflow.vocabulary import SHANGHAI
 
 UNITS = ["县住建局", "县公安局", "易俗河镇", "县教育局"]
 RESULTS = ["satisfied", "basically_satisfied", "unsatisfied", "unreachable"]

@@ -12,7 +12,7 @@ import pytest
 
 from tests.adapters.audit_support import RawStore, audit, fill
 from workflow import Hotline
-from workflow.commands import SHANGHAI
+from workflow.vocabulary import SHANGHAI
 
 REFS = ["A-0001", "B-0002", "C-0003"]
 VICTIM = "B-0002"

@@ -163,3 +163,23 @@ def test_close_without_a_case_is_not_the_close_action(tmp_path: Path) -> None:
                               reason="市民不需回访") == 3
     finally:
         app.close()
+
+
+def test_a_bad_policy_file_stops_an_engine_that_decides_at_once_and_the_read_side_never(
+    tmp_path: Path,
+) -> None:
+    from adapters.config import open_hotline, open_read_side
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("this is = = not toml\n", encoding="utf-8")
+    store = f"sqlite:///{tmp_path}/h.db"
+    config = load_config(store=store, policies=[bad], environ={})
+    with pytest.raises(DataFileError, match="bad.toml"):
+        open_hotline(config)  # nothing opened, nothing recorded
+    read = open_read_side(config)  # the read side never decides: it never loads the book
+    try:
+        assert read.report("2016Q3", as_of=None)["all"]["received"] == 0
+        with pytest.raises(DataFileError, match="bad.toml"):
+            _ = read.hotline.policies  # asked to decide, it loads (and refuses) the same file
+    finally:
+        read.close()
