@@ -26,6 +26,7 @@ from projections.figures import DEFAULT_METRICS, METRICS_2, check_metrics
 from projections.questions import today
 from projections.read_model import TABLE
 from projections.registry import default_projections
+from projections.settled import UNITS
 from projections.runner import Progress, Runner, live_table
 from projections.store import Tx, ViewStore
 from workflow import Hotline
@@ -77,9 +78,12 @@ class ReadSide:
         return self.report_at(period, as_of, catch_up, metrics)[0]
 
     def report_at(self, period: str | Period, as_of: date | None = None,
-                  catch_up: bool = True, metrics: str = DEFAULT_METRICS
-                  ) -> tuple[dict[str, Any], int]:
-        """The report and the log position its views had reached."""
+                  catch_up: bool = True, metrics: str = DEFAULT_METRICS,
+                  settled: bool = True) -> tuple[dict[str, Any], int]:
+        """The report and the log position its views had reached. The cases
+        settled by the as-of date are counted in SQL (`projections.settled`);
+        `settled=False` evaluates every case of the cohort instead (the same
+        figures, slower: for checks)."""
         p, a = _period(period), as_of or today()
         check_metrics(metrics)
         if catch_up:
@@ -87,14 +91,8 @@ class ReadSide:
         with self.store.read() as tx:
             cases, position = self._cases(tx)
             out = report.header(p, a, metrics)
-            rows = report.cohort(tx, cases, p, a, "channel, category, steps, township")
-            # Each case folded once as of the date, for every section.
-            rows = [(ch, cat, report.case_at(st, a), *town) for ch, cat, st, *town in rows]
-            if metrics != METRICS_2:  # by_township (§5.2) is /2 only
-                rows = [r[:3] for r in rows]
-            out.update(report.compliance_section(rows, a, metrics))
-            out["linkage"] = report.linkage_section((r[2] for r in rows), a,
-                                                    self.hotline.calendar, metrics)
+            units = live_table(tx, self.projections[CASES], UNITS)[0] if settled else None
+            out.update(report.figures(tx, cases, units, p, a, self.hotline.calendar, metrics))
             out["topics"] = report.topics_section(tx, cases, p, a)
         return out, position
 
@@ -163,6 +161,7 @@ class ReadSide:
     def _cases(self, tx: Tx) -> tuple[str, int]:
         """The live per-case table and its position, in this transaction."""
         return live_table(tx, self.projections[CASES], TABLE)
+
 
 
 def _period(period: str | Period) -> Period:

@@ -47,7 +47,7 @@ def layout_matches(tx: Tx, projection: Projection, generation: int) -> bool:
     """Whether the tables of `generation` have the columns the projection
     defines now (a store upgraded past a change of columns has not)."""
     for base, columns in projection.tables().items():
-        want = [d.split()[0] for d in columns.split(", ")]
+        want = [d.split()[0] for d in columns.split(", PRIMARY KEY (")[0].split(", ")]
         if tx.columns(table_name(base, generation)) != want:
             return False
     return True
@@ -61,6 +61,6 @@ def drop_tables(tx: Tx, projection: Projection, generation: int) -> None:
 def dump(tx: Tx, projection: Projection, generation: int) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in key order (for --check and tests)."""
     return {
-        base: tx.query(f"SELECT * FROM {table_name(base, generation)} ORDER BY 1")
+        base: tx.query(f"SELECT * FROM {table_name(base, generation)} ORDER BY 1, 2")
         for base in projection.tables()
     }

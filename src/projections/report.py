@@ -16,25 +16,17 @@ from typing import Any
 
 from projections.asof import CaseAt, evaluate
 from projections.figures import METRICS_1, METRICS_2, Tally, check_metrics, ratio
+from projections.judgement import GOOD, RATED, RATES_1, RATES_2, Judged, judge
+from projections.settled import decode
 from projections.steps import load_steps
-from projections.store import Tx
+from projections.store import BINARY, Tx
 from workflow.calendar import Calendar
 from workflow.period import Period
 from workflow.vocabulary import CALLBACK_RESULTS, CATEGORIES, CHANNELS
 
-RATED = ("satisfied", "basically_satisfied", "unsatisfied")
-GOOD = ("satisfied", "basically_satisfied")
-
-
-# What one case adds to a group's figures, judged once by `Compliance.judge`
-# (a tuple, so a group counts equal judgements instead of re-judging the
-# case for every group it is in): whether it is merged (§5.2), its latest
-# callback result, and per rate (RATES_1, then RATES_2) whether the case
-# counts in the rate's denominator and whether it is good.
-Judged = tuple[bool, str | None, tuple[tuple[bool, bool], ...]]
-RATES_1 = ("timely_reply", "on_time_closure", "satisfaction")
-RATES_2 = ("first_contact", "resolution", "return_rate", "extension_rate", "reopen_rate",
-           "one_pass", "direct_answer")
+# The rules themselves live in projections.judgement (re-exported here).
+__all__ = ["GOOD", "RATED", "RATES_1", "RATES_2", "Compliance", "Judged", "Linkage",
+           "compliance_section", "figures", "linkage_section", "topics_section"]
 
 
 class Compliance:
@@ -57,40 +49,7 @@ class Compliance:
 
     def judge(self, case: CaseAt) -> Judged:
         """The rules of spec §5 (docs/metrics.md) for one case as of the date."""
-        a = self.as_of
-        result = case.last_result or None
-        if self.v2 and case.state == "merged":  # §5.2: out of every rate, counted in merged
-            return (True, result, ())
-        if case.first_reply is not None:
-            timely = (True, bool(case.replied_on_time))
-        else:
-            timely = (case.reply_due is not None and case.reply_due < a, False)
-        if case.closed is not None:
-            closure = (True, bool(case.closed_on_time))
-        else:
-            closure = (case.close_due is not None and case.close_due < a, False)
-        marks: tuple[tuple[bool, bool], ...] = (
-            timely, closure, (case.last_result in RATED, case.last_result in GOOD))
-        if self.v2:
-            marks += self._judge_v2(case)
-        return (False, result, marks)
-
-    def _judge_v2(self, case: CaseAt) -> tuple[tuple[bool, bool], ...]:
-        """The §5.2 rates of one case of C′ (not merged as of the date), in
-        RATES_2 order."""
-        due = case.contact_due_in_force
-        had_lead = bool(case.leads_ever)
-        return (
-            (case.first_contact is not None or (due is not None and due < self.as_of),
-             bool(case.contacted_on_time)),
-            (case.resolved is not None, case.resolved is True),
-            (had_lead, bool(case.returns)),
-            (had_lead, case.extensions > 0),
-            (case.callbacks > 0, case.reopenings > 0),
-            (case.closed is not None,
-             not case.returns and not case.reassignments and not case.reopenings),
-            (case.first_reply is not None, case.direct_answer),
-        )
+        return judge(case, self.as_of, self.v2)
 
     def as_json(self) -> dict[str, Any]:
         received = merged = 0
@@ -130,35 +89,50 @@ def case_at(steps: str | CaseAt, as_of: date) -> CaseAt:
     return steps if isinstance(steps, CaseAt) else evaluate(load_steps(steps), as_of)
 
 
+Counted = tuple[str, str, str | None, str, int]  # channel, category, township, judgement, n
+
+
 def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
-                       metrics: str = METRICS_1) -> dict[str, Any]:
+                       metrics: str = METRICS_1,
+                       counted: Iterable[Counted] = ()) -> dict[str, Any]:
     """`all`, `by_channel` and `by_category` from (channel, category, steps)
     rows; with `hotline-metrics/2`, rows (channel, category, steps, township)
-    and a `by_township` block per township of the cohort."""
+    and a `by_township` block per township of the cohort. `counted`: settled
+    cases already judged and counted in SQL, (channel, category, township,
+    judgement text, number of cases)."""
     overall = Compliance(as_of, metrics)
     channels = {c: Compliance(as_of, metrics) for c in CHANNELS}
     towns: dict[str, Compliance] = {}
     by_cat: dict[str, Counter[str]] = {c: Counter() for c in CHANNELS}
-    for channel, category, steps, *township in rows:
-        case = case_at(steps, as_of)
-        judged = overall.judge(case)  # once, for every group the case is in
-        overall.add_judged(judged)
+
+    def add(channel: str, category: str, township: str | None, judged: Judged, n: int) -> None:
+        overall.add_judged(judged, n)  # judged once, for every group the case is in
         # get before making: a Compliance made per row as setdefault's
         # default cost a report a fifth of its fold
         group = channels.get(channel)
         if group is None:
             group = channels[channel] = Compliance(as_of, metrics)
-        group.add_judged(judged)
+        group.add_judged(judged, n)
         counts = by_cat.get(channel)
         if counts is None:
             counts = by_cat[channel] = Counter()
-        counts[category] += 1
+        counts[category] += n
         if overall.v2:
-            town = (township[0] if township else None) or UNKNOWN_TOWNSHIP
+            town = township or UNKNOWN_TOWNSHIP
             group = towns.get(town)
             if group is None:
                 group = towns[town] = Compliance(as_of, metrics)
-            group.add_judged(judged)
+            group.add_judged(judged, n)
+
+    for channel, category, steps, *township in rows:
+        add(channel, category, township[0] if township else None,
+            overall.judge(case_at(steps, as_of)), 1)
+    decoded: dict[str, Judged] = {}
+    for channel, category, township, text, n in counted:
+        judged = decoded.get(text)
+        if judged is None:
+            judged = decoded[text] = decode(text)
+        add(channel, category, township, judged, int(n))
     by_channel = {}
     for channel, tally in channels.items():
         figures = tally.as_json()
@@ -178,53 +152,170 @@ def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
 UNKNOWN_TOWNSHIP = "unknown"
 
 
+class Linkage:
+    """The linkage block over a cohort (merged cases included), from cases
+    evaluated as of the date (`add`) and from settled cases counted in SQL
+    (`add_counts`, `add_unit`, `add_pair`, `add_span`); a reassign counts
+    as an assignment (joint, pairs, by_unit); /2 adds `rerouted_cases`."""
+
+    def __init__(self, calendar: Calendar, metrics: str = METRICS_1) -> None:
+        self.calendar, self.v2 = calendar, check_metrics(metrics) == METRICS_2
+        self.joint = self.transferred = self.ping_pong = self.multi = self.rerouted = 0
+        self.pairs: Counter[tuple[str, str]] = Counter()
+        self.lead_cases: Counter[str] = Counter()
+        self.co_cases: Counter[str] = Counter()
+        self.returns: Counter[str] = Counter()
+        self.replies: dict[str, Tally] = {}
+        # per kind (joint, single): working days from receipt to closure, summed; cases
+        self.spans: dict[str, list[int]] = {"joint": [0, 0], "single": [0, 0]}
+        self._between: dict[tuple[date, date], int] = {}  # a quarter's cases share few spans
+
+    def add(self, case: CaseAt) -> None:
+        returns = len(case.returns)
+        self.add_counts(int(case.joint), int(returns >= 1), int(returns >= 2),
+                        int(case.joint or returns >= 1), int(case.reassignments >= 1))
+        self.pairs.update(combinations(case.units_ever, 2))
+        self.lead_cases.update(set(case.leads_ever))
+        self.co_cases.update(set(case.co_ever))
+        self.returns.update(case.returns)
+        for unit, on_time in case.replies:
+            self.replies.setdefault(unit, Tally()).add(True, on_time)
+        if case.closed is not None and case.received is not None:
+            self.add_span(case.received, case.closed, case.joint, 1)
+
+    def add_counts(self, joint: int, transferred: int, ping_pong: int, multi: int,
+                   rerouted: int) -> None:
+        self.joint += joint
+        self.transferred += transferred
+        self.ping_pong += ping_pong
+        self.multi += multi
+        self.rerouted += rerouted
+
+    def add_unit(self, unit: str, lead: int, co: int, returns: int, replies: int,
+                 on_time: int) -> None:
+        """Sums over cases of one unit: cases it led, cases it was a co-unit
+        of, its returns, its replies and how many of them were on time."""
+        for counter, n in ((self.lead_cases, lead), (self.co_cases, co),
+                           (self.returns, returns)):
+            if n:
+                counter[unit] += n
+        if replies:
+            tally = self.replies.setdefault(unit, Tally())
+            tally.num += on_time
+            tally.den += replies
+
+    def add_pair(self, first: str, second: str, n: int) -> None:
+        self.pairs[(first, second)] += n
+
+    def add_span(self, received: date, closed: date, joint: bool, n: int) -> None:
+        span = (received, closed)
+        days = self._between.get(span)
+        if days is None:
+            days = self._between[span] = self.calendar.workdays_between(*span)
+        kind = self.spans["joint" if joint else "single"]
+        kind[0] += days * n
+        kind[1] += n
+
+    def as_json(self) -> dict[str, Any]:
+        units = sorted(set(self.lead_cases) | set(self.co_cases) | set(self.returns)
+                       | set(self.replies))
+        counts: dict[str, Any] = {
+            "joint_cases": self.joint, "transferred_cases": self.transferred,
+            "ping_pong_cases": self.ping_pong, "multi_agency_cases": self.multi}
+        if self.v2:
+            counts["rerouted_cases"] = self.rerouted
+        return {
+            **counts,
+            "pairs": [{"units": list(p), "cases": n}
+                      for p, n in sorted(self.pairs.items(), key=lambda kv: (-kv[1], kv[0]))],
+            "by_unit": {u: {"lead_cases": self.lead_cases[u], "co_cases": self.co_cases[u],
+                            "returns": self.returns[u],
+                            "replies": self.replies.get(u, Tally()).as_json()} for u in units},
+            "mean_close_workdays": {k: ratio(total, n, 2)
+                                    for k, (total, n) in self.spans.items()},
+        }
+
+
 def linkage_section(steps_rows: Iterable[str | CaseAt], as_of: date, calendar: Calendar,
                     metrics: str = METRICS_1) -> dict[str, Any]:
-    """The linkage block over the whole cohort (merged cases included); a
-    reassign counts as an assignment (joint, pairs, by_unit); /2 adds
-    `rerouted_cases`."""
-    joint = transferred = ping_pong = multi = rerouted = 0
-    pairs: Counter[tuple[str, str]] = Counter()
-    lead_cases: Counter[str] = Counter()
-    co_cases: Counter[str] = Counter()
-    returns: Counter[str] = Counter()
-    replies: dict[str, Tally] = {}
-    spans: dict[str, list[int]] = {"joint": [], "single": []}
-    between: dict[tuple[date, date], int] = {}  # working days of a (received, closed)
+    """The linkage block of cases (stored steps, or already evaluated)."""
+    linkage = Linkage(calendar, metrics)
     for text in steps_rows:
-        case = case_at(text, as_of)
-        joint += case.joint
-        transferred += len(case.returns) >= 1
-        ping_pong += len(case.returns) >= 2
-        multi += case.joint or len(case.returns) >= 1
-        rerouted += case.reassignments >= 1
-        pairs.update(combinations(case.units_ever, 2))
-        lead_cases.update(set(case.leads_ever))
-        co_cases.update(set(case.co_ever))
-        returns.update(case.returns)
-        for unit, on_time in case.replies:
-            replies.setdefault(unit, Tally()).add(True, on_time)
-        if case.closed is not None and case.received is not None:
-            span = (case.received, case.closed)  # a quarter's cases share few
-            days = between.get(span)
-            if days is None:
-                days = between[span] = calendar.workdays_between(*span)
-            spans["joint" if case.joint else "single"].append(days)
-    units = sorted(set(lead_cases) | set(co_cases) | set(returns) | set(replies))
-    counts: dict[str, Any] = {
-        "joint_cases": joint, "transferred_cases": transferred, "ping_pong_cases": ping_pong,
-        "multi_agency_cases": multi}
-    if check_metrics(metrics) == METRICS_2:
-        counts["rerouted_cases"] = rerouted
-    return {
-        **counts,
-        "pairs": [{"units": list(p), "cases": n}
-                  for p, n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "by_unit": {u: {"lead_cases": lead_cases[u], "co_cases": co_cases[u],
-                        "returns": returns[u],
-                        "replies": replies.get(u, Tally()).as_json()} for u in units},
-        "mean_close_workdays": {k: ratio(sum(v), len(v), 2) for k, v in spans.items()},
-    }
+        linkage.add(case_at(text, as_of))
+    return linkage.as_json()
+
+
+def figures(tx: Tx, table: str, units: str | None, period: Period, as_of: date,
+            calendar: Calendar, metrics: str = METRICS_1) -> dict[str, Any]:
+    """The compliance sections and the linkage block of the cohort.
+
+    With `units` (the read model's per-unit table), the cohort's cases
+    settled by the as-of date (`projections.settled`) are counted in SQL
+    over their stored judgements, linkage counts and unit rows, and only
+    the rest are evaluated and judged in Python; without it, every case of
+    the cohort is (the same figures: tests/projections/test_settled.py)."""
+    end = min(period.end, as_of)
+    params = (period.start.isoformat(), end.isoformat())
+    day = as_of.isoformat()
+    cohort_of = "received_date >= ? AND received_date <= ?"
+    v2 = check_metrics(metrics) == METRICS_2
+    if units is None:
+        rows = cohort(tx, table, period, as_of, "channel, category, steps, township")
+    else:
+        rows = tx.query(f"SELECT channel, category, steps, township FROM {table}"
+                        f" WHERE {cohort_of} AND (settled_from IS NULL OR settled_from > ?)"
+                        " ORDER BY ref", (*params, day))
+    # Each case folded once as of the date, for every section.
+    cases = [(ch, cat, case_at(st, as_of), town) for ch, cat, st, town in rows]
+    linkage = Linkage(calendar, metrics)
+    for case in cases:
+        linkage.add(case[2])
+    counted: list[Counted] = []
+    if units is not None:
+        settled, args = f"{cohort_of} AND settled_from <= ?", (*params, day)
+        judged = "judged_2" if v2 else "judged_1"
+        counted = tx.query(f"SELECT channel, category, township, {judged}, COUNT(*)"
+                           f" FROM {table} WHERE {settled}"
+                           f" GROUP BY channel, category, township, {judged}", args)
+        _settled_linkage(tx, table, units, settled, args, linkage)
+    out = compliance_section(cases if v2 else [c[:3] for c in cases], as_of, metrics, counted)
+    out["linkage"] = linkage.as_json()
+    return out
+
+
+def _settled_linkage(tx: Tx, table: str, units: str, settled: str, args: tuple[str, ...],
+                     linkage: Linkage) -> None:
+    """The linkage of the settled cases that `settled` selects, in SQL."""
+    def some(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    [sums] = tx.query(
+        f"SELECT {some('joint = 1')}, {some('returns >= 1')}, {some('returns >= 2')},"
+        f" {some('joint = 1 OR returns >= 1')}, {some('reassignments >= 1')}"
+        f" FROM {table} WHERE {settled}", args)
+    linkage.add_counts(*(int(n or 0) for n in sums))
+    for received, closed, joint, n in tx.query(
+            f"SELECT received_date, closed_date, joint, COUNT(*) FROM {table}"
+            f" WHERE {settled} AND closed_date IS NOT NULL"
+            " GROUP BY received_date, closed_date, joint", args):
+        linkage.add_span(_date(received), _date(closed), bool(joint), int(n))
+    for unit, *sums in tx.query(
+            "SELECT unit, SUM(lead), SUM(co), SUM(returns), SUM(replies), SUM(replies_on_time)"
+            f" FROM {units} WHERE {settled} GROUP BY unit", args):
+        linkage.add_unit(unit, *(int(n) for n in sums))
+    binary = BINARY[tx.dialect.name]
+    member = "(a.lead = 1 OR a.co = 1) AND (b.lead = 1 OR b.co = 1)"
+    where = settled.replace("received_date", "a.received_date").replace(
+        "settled_from", "a.settled_from")
+    for first, second, n in tx.query(
+            f"SELECT a.unit, b.unit, COUNT(*) FROM {units} a JOIN {units} b"
+            f" ON b.case_id = a.case_id AND a.unit < b.unit{binary}"
+            f" WHERE {where} AND {member} GROUP BY a.unit, b.unit", args):
+        linkage.add_pair(first, second, int(n))
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 def topics_section(tx: Tx, table: str, period: Period, as_of: date) -> dict[str, Any]:

@@ -512,9 +512,10 @@ def _swap(tx: Tx, p: Projection) -> None:
 def _compare(p: Projection, live: dict[str, list[tuple[Any, ...]]],
              fresh: dict[str, list[tuple[Any, ...]]]) -> list[Drift]:
     drifts = []
-    for table in p.tables():
-        have = {str(r[0]): r for r in live[table]}
-        want = {str(r[0]): r for r in fresh[table]}
+    for table, columns in p.tables().items():
+        n = _key_length(columns)
+        have = {" ".join(map(str, r[:n])): r for r in live[table]}
+        want = {" ".join(map(str, r[:n])): r for r in fresh[table]}
         for key in sorted(have.keys() | want.keys()):
             if key not in have:
                 drifts.append(Drift(p.name, table, key, "missing", None, want[key]))
@@ -523,6 +524,15 @@ def _compare(p: Projection, live: dict[str, list[tuple[Any, ...]]],
             elif have[key] != want[key]:
                 drifts.append(Drift(p.name, table, key, "changed", have[key], want[key]))
     return drifts
+
+
+def _key_length(columns: str) -> int:
+    """How many leading columns make a table's key: its `PRIMARY KEY (a,
+    b)` (whose columns come first), else the first column alone."""
+    marker = "PRIMARY KEY ("
+    if marker not in columns:
+        return 1
+    return columns.split(marker, 1)[1].split(")", 1)[0].count(",") + 1
 
 
 def live_table(tx: Tx, p: Projection, base: str) -> tuple[str, int]:

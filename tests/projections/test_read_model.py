@@ -100,7 +100,7 @@ def test_a_store_with_the_old_four_table_layout_is_told_to_rebuild_from_scratch(
         if store.dialect.name == "sqlite":
             left = tx.query("SELECT name FROM sqlite_master WHERE type = 'table'"
                             " AND name LIKE '%_g1'")
-            assert [n for (n,) in left] == ["cases_g1"]
+            assert sorted(n for (n,) in left) == ["case_units_g1", "cases_g1"]
     store.close()
     out = CliRunner().invoke(cli, ["report", "--period", "2016Q3", "--as-of", "2016-12-31",
                                    "--store", store_url])
