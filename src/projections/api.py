@@ -22,12 +22,12 @@ from typing import Any
 # bulletin and queries register their questions when imported
 from projections import bulletin, queries, questions, report  # noqa: F401
 from projections.base import Projection
-from projections.figures import DEFAULT_METRICS, METRICS_2, check_metrics
+from projections.figures import DEFAULT_METRICS, check_metrics
 from projections.questions import today
 from projections.read_model import TABLE
 from projections.registry import default_projections
-from projections.settled import UNITS
 from projections.runner import Progress, Runner, live_table
+from projections.settled import UNITS
 from projections.store import Tx, ViewStore
 from workflow import Hotline
 from workflow.period import Period, parse_period

@@ -128,11 +128,11 @@ def compliance_section(rows: Iterable[tuple[Any, ...]], as_of: date,
         add(channel, category, township[0] if township else None,
             overall.judge(case_at(steps, as_of)), 1)
     decoded: dict[str, Judged] = {}
-    for channel, category, township, text, n in counted:
+    for channel, category, town, text, n in counted:
         judged = decoded.get(text)
         if judged is None:
             judged = decoded[text] = decode(text)
-        add(channel, category, township, judged, int(n))
+        add(channel, category, town, judged, int(n))
     by_channel = {}
     for channel, tally in channels.items():
         figures = tally.as_json()
@@ -299,10 +299,10 @@ def _settled_linkage(tx: Tx, table: str, units: str, settled: str, args: tuple[s
             f" WHERE {settled} AND closed_date IS NOT NULL"
             " GROUP BY received_date, closed_date, joint", args):
         linkage.add_span(_date(received), _date(closed), bool(joint), int(n))
-    for unit, *sums in tx.query(
+    for unit, *per_unit in tx.query(
             "SELECT unit, SUM(lead), SUM(co), SUM(returns), SUM(replies), SUM(replies_on_time)"
             f" FROM {units} WHERE {settled} GROUP BY unit", args):
-        linkage.add_unit(unit, *(int(n) for n in sums))
+        linkage.add_unit(unit, *(int(n) for n in per_unit))
     binary = BINARY[tx.dialect.name]
     member = "(a.lead = 1 OR a.co = 1) AND (b.lead = 1 OR b.co = 1)"
     where = settled.replace("received_date", "a.received_date").replace(
