@@ -13,13 +13,17 @@ class Dialect:
     name: str
     param: str
     blob: str
+    # What follows the columns of a table keyed by a composite primary key:
+    # on SQLite the rows are then stored in key order (no rowid, no second
+    # B-tree for the key), so a lookup by key reads the row with it.
+    keyed_table: str = ""
 
     def sql(self, text: str) -> str:
         # Our statements are written with `?`; none contains a literal `?`.
         return text if self.param == "?" else text.replace("?", self.param)
 
 
-SQLITE = Dialect("sqlite", "?", "BLOB")
+SQLITE = Dialect("sqlite", "?", "BLOB", " WITHOUT ROWID")
 POSTGRES = Dialect("postgresql", "%s", "BYTEA")
 
 

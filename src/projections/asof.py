@@ -116,13 +116,15 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
     """The case at the end of `as_of` (all steps when None)."""
     case = CaseAt()
     limit = as_of.isoformat() if as_of else "9999-12-31"
+    after = _after
     for step in steps:
-        at, code, args = step[0], step[1], step[2:]
-        local_date = at[:10]
+        code = step[1]
+        local_date = step[0][:10]
         if local_date > limit:
             break  # steps are in business-time order within a case
         day = _date(local_date)
-        case.state = state_after(EVENT_OF_CODE[code], case.state)  # the lifecycle table's (cached)
+        case.state = after(code, case.state)  # the lifecycle table's (cached)
+        args = step[2:]
         if code == "R":
             case.received = day
             case.reply_due, case.close_due = _day(args[0]), _day(args[1])
@@ -169,6 +171,13 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
         elif code == "M":
             case.merged_into = args[0]
     return case
+
+
+@lru_cache(maxsize=None)
+def _after(code: str, state: str) -> str:
+    """The state after the event of step `code` in `state`: the lifecycle
+    table's (`lifecycle.state_after`), by step code."""
+    return state_after(EVENT_OF_CODE[code], state)
 
 
 def _contacted(case: CaseAt, day: date) -> None:

@@ -36,7 +36,9 @@ class Projection(Protocol):
 
 def create_tables(tx: Tx, projection: Projection, generation: int) -> None:
     for base, columns in projection.tables().items():
-        tx.execute(f"CREATE TABLE IF NOT EXISTS {table_name(base, generation)} ({columns})")
+        keyed = tx.dialect.keyed_table if "PRIMARY KEY (" in columns else ""
+        tx.execute(f"CREATE TABLE IF NOT EXISTS {table_name(base, generation)} ({columns})"
+                   f"{keyed}")
     for base, spec in projection.indexes().items():
         table, cols = spec.split(" ", 1)
         tx.execute(f"CREATE INDEX IF NOT EXISTS {table_name(base, generation)}"

@@ -29,9 +29,26 @@ Judged = tuple[bool, str | None, Marks]
 def judge(case: CaseAt, as_of: date, v2: bool) -> Judged:
     """The case's judgement as of the end of `as_of`, by hotline-metrics/2
     when `v2` (merged cases out of every rate), else by /1."""
-    result = case.last_result or None
     if v2 and case.state == "merged":  # §5.2: out of every rate, counted in merged
-        return (True, result, ())
+        return (True, case.last_result or None, ())
+    marks = _marks_1(case, as_of)
+    if v2:
+        marks += _judge_v2(case, as_of)
+    return (False, case.last_result or None, marks)
+
+
+def judge_both(case: CaseAt, as_of: date) -> tuple[Judged, Judged]:
+    """`judge` by /1 and by /2 at once (what the read model stores)."""
+    result = case.last_result or None
+    marks = _marks_1(case, as_of)
+    first = (False, result, marks)
+    if case.state == "merged":
+        return first, (True, result, ())
+    return first, (False, result, marks + _judge_v2(case, as_of))
+
+
+def _marks_1(case: CaseAt, as_of: date) -> Marks:
+    """The /1 rates of one case, in RATES_1 order."""
     if case.first_reply is not None:
         timely = (True, bool(case.replied_on_time))
     else:
@@ -40,10 +57,7 @@ def judge(case: CaseAt, as_of: date, v2: bool) -> Judged:
         closure = (True, bool(case.closed_on_time))
     else:
         closure = (case.close_due is not None and case.close_due < as_of, False)
-    marks: Marks = (timely, closure, (case.last_result in RATED, case.last_result in GOOD))
-    if v2:
-        marks += _judge_v2(case, as_of)
-    return (False, result, marks)
+    return (timely, closure, (case.last_result in RATED, case.last_result in GOOD))
 
 
 def _judge_v2(case: CaseAt, as_of: date) -> Marks:

@@ -96,14 +96,19 @@ class Cases:
         return {TABLE: ", ".join(cols), UNITS: ", ".join(units)}
 
     def indexes(self) -> dict[str, str]:
-        """Index name (base) -> `table (columns)`: the cohort of a report is
-        a range of received dates, and its topic and township counts are
-        counted off this index alone (`report.topics_section`: an index-only
-        scan, 0.07 -> 0.015 s for a 30,931-case cohort, the rows themselves
-        being wide with their steps). Generations built before keep their
-        `(received_date)` index: the same answers, counted off the rows."""
-        return {"cases_cohort": f"{TABLE} (received_date, hot_topic, township)",
-                "case_units_cohort": f"{UNITS} (received_date, settled_from)"}
+        """Index name (base) -> `table (columns)`. A report reads the cases
+        of its cohort (a range of received dates) settled by its as-of date
+        off these indexes alone, never the rows, which are wide with their
+        steps: the cases' index holds every column the report counts
+        (`report.figures`, `report.topics_section`), the units' one every
+        column of a unit row (on SQLite the key columns come with it).
+        Measured on a 250,000-case store, a quarter of 30,931 cases: each
+        count 0.09-0.19 s over the rows, 0.01-0.02 s off the index."""
+        return {"cases_cohort": f"{TABLE} (received_date, settled_from, hot_topic, township,"
+                                " channel, category, judged_1, judged_2, joint, returns,"
+                                " reassignments, closed_date)",
+                "case_units_cohort": f"{UNITS} (received_date, settled_from, unit, lead, co,"
+                                     " returns, replies, replies_on_time, case_id)"}
 
     def handle(self, tx: Tx, generation: int, rows: Sequence[Row]) -> None:
         table = table_name(TABLE, generation)

@@ -25,10 +25,11 @@ tests/projections/test_settled.py checks against the fold of every case.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from projections.asof import CaseAt, evaluate
-from projections.judgement import Judged, judge, waits_on
+from projections.judgement import Judged, judge_both, waits_on
 from projections.steps import Step
 
 # (column, SQL type) of the cases table, in this order.
@@ -51,38 +52,59 @@ def settle(case_id: str, steps: list[Step]) -> tuple[tuple[Any, ...], list[tuple
     if not steps:
         return (None,) * len(COLUMNS), []
     case = evaluate(steps)
-    last = date.fromisoformat(steps[-1][0][:10])
-    settled = max([last, *(d + timedelta(days=1) for d in waits_on(case))])
-    day = settled.isoformat()
-    columns = (day, encode(judge(case, settled, False)), encode(judge(case, settled, True)),
-               int(case.joint), len(case.returns), case.reassignments)
+    last = steps[-1][0][:10]
+    pending = waits_on(case)
+    if pending:
+        settled = max(date.fromisoformat(last), max(pending) + timedelta(days=1))
+        day = settled.isoformat()
+    else:
+        settled, day = _day(last), last
+    by_1, by_2 = judge_both(case, settled)
+    columns = (day, encode(by_1), encode(by_2), int(case.joint), len(case.returns),
+               case.reassignments)
     return columns, _units(case_id, case, day)
+
+
+@lru_cache(maxsize=4096)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 def _units(case_id: str, case: CaseAt, day: str) -> list[tuple[Any, ...]]:
     """What `report.Linkage.add` counts per unit, for one case."""
-    leads, co = set(case.leads_ever), set(case.co_ever)
-    received = case.received.isoformat() if case.received else None
+    leads, co, returns = case.leads_ever, case.co_ever, case.returns
+    units = set(leads)
+    units.update(co, returns)
     replies: dict[str, list[int]] = {}
     for unit, on_time in case.replies:
-        tally = replies.setdefault(unit, [0, 0])
+        tally = replies.get(unit)
+        if tally is None:
+            tally = replies[unit] = [0, 0]
+            units.add(unit)
         tally[0] += 1
         tally[1] += on_time
-    rows = []
-    for unit in sorted(leads | co | set(case.returns) | set(replies)):
-        given, in_time = replies.get(unit, (0, 0))
-        rows.append((case_id, unit, received, day, int(unit in leads), int(unit in co),
-                     case.returns.count(unit), given, in_time))
-    return rows
+    if not units:
+        return []
+    received = case.received.isoformat() if case.received else None
+    no_replies = (0, 0)
+    return [(case_id, unit, received, day, int(unit in leads), int(unit in co),
+             returns.count(unit), *replies.get(unit, no_replies)) for unit in sorted(units)]
 
 
 # A judgement as text: M or - (merged), then one digit per rate (0: not
 # counted, 1: counted, 2: counted and good), then the callback result.
+# A store holds few distinct judgements (about a hundred): each is spelt once.
+_TEXT: dict[Judged, str] = {}
+
+
 def encode(judged: Judged) -> str:
-    merged, result, marks = judged
-    digits = "".join("2" if counted and good else "1" if counted else "0"
-                     for counted, good in marks)
-    return f"{'M' if merged else '-'}{digits}:{result or ''}"
+    text = _TEXT.get(judged)
+    if text is None:
+        merged, result, marks = judged
+        digits = "".join("2" if counted and good else "1" if counted else "0"
+                         for counted, good in marks)
+        text = _TEXT[judged] = f"{'M' if merged else '-'}{digits}:{result or ''}"
+    return text
 
 
 def decode(text: str) -> Judged:

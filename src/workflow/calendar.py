@@ -101,10 +101,16 @@ class Calendar:
         return _add_workdays(self, start, n)
 
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days d with start < d <= end; negative when end < start."""
+        """Working days d with start < d <= end; negative when end < start.
+        Counted off each year's running count of working days (`_running`),
+        not day by day: a report asks it for thousands of spans."""
         if end < start:
             return -self.workdays_between(end, start)
-        return sum(1 for d in _days_after(start, end) if self.is_workday(d))
+        first, last = _running(self, start.year), _running(self, end.year)
+        if start.year == end.year:
+            return last[_day_of_year(end)] - first[_day_of_year(start)]
+        between = sum(_running(self, y)[-1] for y in range(start.year + 1, end.year))
+        return first[-1] - first[_day_of_year(start)] + between + last[_day_of_year(end)]
 
     def days_in(self, year: int) -> Iterable[date]:
         day = date(year, 1, 1)
@@ -113,11 +119,20 @@ class Calendar:
             day += timedelta(days=1)
 
 
-def _days_after(start: date, end: date) -> Iterable[date]:
-    day = start + timedelta(days=1)
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
+@lru_cache(maxsize=1024)
+def _running(calendar: Calendar, year: int) -> tuple[int, ...]:
+    """For each day of `year` in order, the working days from 1 January to
+    that day inclusive, by the calendar's `is_workday` (cached per calendar
+    object and year)."""
+    counts, n = [], 0
+    for day in calendar.days_in(year):
+        n += calendar.is_workday(day)
+        counts.append(n)
+    return tuple(counts)
+
+
+def _day_of_year(day: date) -> int:
+    return day.toordinal() - date(day.year, 1, 1).toordinal()
 
 
 @lru_cache(maxsize=65536)

@@ -282,3 +282,38 @@ def test_a_read_as_of_a_past_date_judges_lights_on_that_date(hotline: Hotline) -
     assert (view.state, view.version, view.light) == ("assigned", 2, "yellow")
     return_due = next(d for d in view.deadlines if d.clock == "return_due")
     assert (return_due.workdays_left, return_due.light) == (0, "yellow")
+
+
+def test_working_days_between_two_dates_are_those_counted_one_by_one() -> None:
+    """`workdays_between` counts off each year's running total; it must
+    give what counting the days one by one gives, across years, across the
+    package's last year into a calendar file's, and backwards."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from workflow.calendar_file import calendar_with_files
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "calendar-2027.toml"
+    calendars = [Calendar(), Calendar(sources=()),
+                 calendar_with_files([fixture])]
+
+    def by_day(calendar: Calendar, start: date, end: date) -> int:
+        if end < start:
+            return -by_day(calendar, end, start)
+        days = (start + timedelta(days=k) for k in range(1, (end - start).days + 1))
+        return sum(1 for d in days if calendar.is_workday(d))
+
+    days = st.dates(min_value=date(2014, 12, 1), max_value=date(2028, 2, 1))
+
+    @settings(max_examples=300, deadline=None)
+    @given(start=days, end=days, which=st.integers(0, len(calendars) - 1))
+    def agree(start: date, end: date, which: int) -> None:
+        calendar = calendars[which]
+        assert calendar.workdays_between(start, end) == by_day(calendar, start, end)
+
+    agree()
+    # 2016's National Day week: 1-7 October off, 8-9 October (a weekend) worked
+    assert Calendar().workdays_between(date(2016, 9, 30), date(2016, 10, 9)) == 2
