@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from projections.steps import EVENT_OF_CODE, Step
 from workflow.lifecycle import NEW, clocks_in_force, obligations_in_force, state_after
@@ -173,7 +173,7 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
     return case
 
 
-@lru_cache(maxsize=None)
+@cache
 def _after(code: str, state: str) -> str:
     """The state after the event of step `code` in `state`: the lifecycle
     table's (`lifecycle.state_after`), by step code."""
