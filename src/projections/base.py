@@ -34,11 +34,20 @@ class Projection(Protocol):
         ...
 
 
-def create_tables(tx: Tx, projection: Projection, generation: int) -> None:
+def create_tables(tx: Tx, projection: Projection, generation: int, indexed: bool = True) -> None:
+    """The tables of a generation, and their indexes unless `indexed` is
+    False (a generation being built from scratch gets them once it is
+    folded, `create_indexes`: one sort instead of an insert into each index
+    per row)."""
     for base, columns in projection.tables().items():
         keyed = tx.dialect.keyed_table if "PRIMARY KEY (" in columns else ""
         tx.execute(f"CREATE TABLE IF NOT EXISTS {table_name(base, generation)} ({columns})"
                    f"{keyed}")
+    if indexed:
+        create_indexes(tx, projection, generation)
+
+
+def create_indexes(tx: Tx, projection: Projection, generation: int) -> None:
     for base, spec in projection.indexes().items():
         table, cols = spec.split(" ", 1)
         tx.execute(f"CREATE INDEX IF NOT EXISTS {table_name(base, generation)}"

@@ -20,7 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from projections.base import Projection, create_tables, drop_tables, dump, layout_matches
+from projections.base import (
+    Projection,
+    create_indexes,
+    create_tables,
+    drop_tables,
+    dump,
+    layout_matches,
+)
 from projections.registry import LEGACY, default_projections
 from projections.rows import PAGE_SIZE, RowSource, chain_of, pages
 from projections.store import (
@@ -158,6 +165,7 @@ class Runner:
         self._run(chosen, "next", head, progress)
         with self.store.write() as tx:
             for p in chosen:
+                create_indexes(tx, p, gens[p.name])
                 _swap(tx, p)
             self.upgraded = self.old_layout(tx)
             for name in self.upgraded:  # the upgrade: the earlier layout's views go
@@ -476,7 +484,9 @@ def _ensure(tx: Tx, p: Projection, state: str) -> int:
         return gens[state][0]
     rows = tx.query(f"SELECT MAX(generation) FROM {POSITIONS} WHERE name = ?", (p.name,))
     gen = int(rows[0][0] or 0) + 1
-    create_tables(tx, p, gen)
+    # A generation built from scratch or for a check is indexed when it is
+    # complete (at the swap; a check's is compared and dropped unindexed).
+    create_tables(tx, p, gen, indexed=state == "live")
     tx.execute(f"INSERT INTO {POSITIONS} (name, generation, state, position) VALUES (?, ?, ?, 0)",
                (p.name, gen, state))
     return gen
