@@ -49,15 +49,20 @@ def judge_both(case: CaseAt, as_of: date) -> tuple[Judged, Judged]:
 
 def _marks_1(case: CaseAt, as_of: date) -> Marks:
     """The /1 rates of one case, in RATES_1 order."""
-    if case.first_reply is not None:
-        timely = (True, bool(case.replied_on_time))
+    replied, closed, result = case.first_reply, case.closed, case.last_result
+    if replied is not None:
+        due = case.first_reply_due  # on time: by the reply due date in force then
+        timely = (True, due is not None and replied <= due)
     else:
-        timely = (case.reply_due is not None and case.reply_due < as_of, False)
-    if case.closed is not None:
-        closure = (True, bool(case.closed_on_time))
+        due = case.reply_due
+        timely = (due is not None and due < as_of, False)
+    if closed is not None:
+        due = case.close_due_at_close
+        closure = (True, due is not None and closed <= due)
     else:
-        closure = (case.close_due is not None and case.close_due < as_of, False)
-    return (timely, closure, (case.last_result in RATED, case.last_result in GOOD))
+        due = case.close_due
+        closure = (due is not None and due < as_of, False)
+    return (timely, closure, (result in RATED, result in GOOD))
 
 
 def _judge_v2(case: CaseAt, as_of: date) -> Marks:
@@ -65,15 +70,15 @@ def _judge_v2(case: CaseAt, as_of: date) -> Marks:
     RATES_2 order."""
     due = case.contact_due_in_force
     had_lead = bool(case.leads_ever)
+    returns, reopenings = case.returns, case.reopenings
     return (
         (case.first_contact is not None or (due is not None and due < as_of),
          bool(case.contacted_on_time)),
         (case.resolved is not None, case.resolved is True),
-        (had_lead, bool(case.returns)),
+        (had_lead, bool(returns)),
         (had_lead, case.extensions > 0),
-        (case.callbacks > 0, case.reopenings > 0),
-        (case.closed is not None,
-         not case.returns and not case.reassignments and not case.reopenings),
+        (case.callbacks > 0, reopenings > 0),
+        (case.closed is not None, not returns and not case.reassignments and not reopenings),
         (case.first_reply is not None, case.direct_answer),
     )
 

@@ -71,24 +71,29 @@ def _day(text: str) -> date:
 
 
 def _units(case_id: str, case: CaseAt, day: str) -> list[tuple[Any, ...]]:
-    """What `report.Linkage.add` counts per unit, for one case."""
-    leads, co, returns = case.leads_ever, case.co_ever, case.returns
-    units = set(leads)
-    units.update(co, returns)
-    replies: dict[str, list[int]] = {}
-    for unit, on_time in case.replies:
-        tally = replies.get(unit)
+    """What `report.Linkage.add` counts per unit, for one case: per unit it
+    involved, [lead, co-unit, returns, replies, replies on time]."""
+    per_unit: dict[str, list[int]] = {unit: [1, 0, 0, 0, 0] for unit in case.leads_ever}
+    for unit in case.co_ever:
+        tally = per_unit.get(unit)
         if tally is None:
-            tally = replies[unit] = [0, 0]
-            units.add(unit)
-        tally[0] += 1
-        tally[1] += on_time
-    if not units:
+            tally = per_unit[unit] = [0, 0, 0, 0, 0]
+        tally[1] = 1
+    for unit in case.returns:
+        tally = per_unit.get(unit)
+        if tally is None:
+            tally = per_unit[unit] = [0, 0, 0, 0, 0]
+        tally[2] += 1
+    for unit, on_time in case.replies:
+        tally = per_unit.get(unit)
+        if tally is None:
+            tally = per_unit[unit] = [0, 0, 0, 0, 0]
+        tally[3] += 1
+        tally[4] += on_time
+    if not per_unit:
         return []
     received = case.received.isoformat() if case.received else None
-    no_replies = (0, 0)
-    return [(case_id, unit, received, day, int(unit in leads), int(unit in co),
-             returns.count(unit), *replies.get(unit, no_replies)) for unit in sorted(units)]
+    return [(case_id, unit, received, day, *tally) for unit, tally in per_unit.items()]
 
 
 # A judgement as text: M or - (merged), then one digit per rate (0: not
