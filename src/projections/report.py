@@ -257,7 +257,7 @@ def figures(tx: Tx, table: str, units: str | None, period: Period, as_of: date,
     end = min(period.end, as_of)
     params = (period.start.isoformat(), end.isoformat())
     day = as_of.isoformat()
-    cohort_of = "received_date >= ? AND received_date <= ?"
+    cohort_of = _cohort_of("")
     v2 = check_metrics(metrics) == METRICS_2
     if units is None:
         rows = cohort(tx, table, period, as_of, "channel, category, steps, township")
@@ -272,20 +272,32 @@ def figures(tx: Tx, table: str, units: str | None, period: Period, as_of: date,
         linkage.add(case[2])
     counted: list[Counted] = []
     if units is not None:
-        settled, args = f"{cohort_of} AND settled_from <= ?", (*params, day)
+        args = (*params, day)
         judged = "judged_2" if v2 else "judged_1"
         counted = tx.query(f"SELECT channel, category, township, {judged}, COUNT(*)"
-                           f" FROM {table} WHERE {settled}"
+                           f" FROM {table} WHERE {_settled('')}"
                            f" GROUP BY channel, category, township, {judged}", args)
-        _settled_linkage(tx, table, units, settled, args, linkage)
+        _settled_linkage(tx, table, units, args, linkage)
     out = compliance_section(cases if v2 else [c[:3] for c in cases], as_of, metrics, counted)
     out["linkage"] = linkage.as_json()
     return out
 
 
-def _settled_linkage(tx: Tx, table: str, units: str, settled: str, args: tuple[str, ...],
+def _cohort_of(alias: str) -> str:
+    """The cohort's condition (received from ?, to ?) on the rows of `alias`."""
+    return f"{alias}received_date >= ? AND {alias}received_date <= ?"
+
+
+def _settled(alias: str) -> str:
+    """The cohort's cases settled by the as-of date (the third parameter)."""
+    return f"{_cohort_of(alias)} AND {alias}settled_from <= ?"
+
+
+def _settled_linkage(tx: Tx, table: str, units: str, args: tuple[str, ...],
                      linkage: Linkage) -> None:
-    """The linkage of the settled cases that `settled` selects, in SQL."""
+    """The linkage of the cohort's settled cases (`args`: the cohort's first
+    and last receive dates, the as-of date), in SQL."""
+    settled = _settled("")
     def some(condition: str) -> str:
         return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
@@ -305,8 +317,7 @@ def _settled_linkage(tx: Tx, table: str, units: str, settled: str, args: tuple[s
         linkage.add_unit(unit, *(int(n) for n in per_unit))
     binary = BINARY[tx.dialect.name]
     member = "(a.lead = 1 OR a.co = 1) AND (b.lead = 1 OR b.co = 1)"
-    where = settled.replace("received_date", "a.received_date").replace(
-        "settled_from", "a.settled_from")
+    where = _settled("a.")
     for first, second, n in tx.query(
             f"SELECT a.unit, b.unit, COUNT(*) FROM {units} a JOIN {units} b"
             f" ON b.case_id = a.case_id AND a.unit < b.unit{binary}"
