@@ -48,10 +48,15 @@ def create_tables(tx: Tx, projection: Projection, generation: int, indexed: bool
 
 
 def create_indexes(tx: Tx, projection: Projection, generation: int) -> None:
+    """The indexes of a generation (and, where the store needs it, the
+    planner's statistics of its tables, now that they are loaded)."""
     for base, spec in projection.indexes().items():
         table, cols = spec.split(" ", 1)
         tx.execute(f"CREATE INDEX IF NOT EXISTS {table_name(base, generation)}"
                    f" ON {table_name(table, generation)} {cols}")
+    if tx.dialect.analyze_after_load:
+        for base in projection.tables():
+            tx.execute(f"ANALYZE {table_name(base, generation)}")
 
 
 def layout_matches(tx: Tx, projection: Projection, generation: int) -> bool:
