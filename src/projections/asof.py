@@ -116,60 +116,65 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
     """The case at the end of `as_of` (all steps when None)."""
     case = CaseAt()
     limit = as_of.isoformat() if as_of else "9999-12-31"
-    after = _after
+    after, parse = _after, _date
+    state = case.state
     for step in steps:
         code = step[1]
         local_date = step[0][:10]
         if local_date > limit:
             break  # steps are in business-time order within a case
-        day = _date(local_date)
-        case.state = after(code, case.state)  # the lifecycle table's (cached)
-        args = step[2:]
+        day = parse(local_date)
+        state = after(code, state)  # the lifecycle table's (cached)
         if code == "R":
             case.received = day
-            case.reply_due, case.close_due = _day(args[0]), _day(args[1])
+            due = step[2]
+            case.reply_due = parse(due[:10]) if due else None
+            due = step[3]
+            case.close_due = parse(due[:10]) if due else None
         elif code == "A":
-            _assign(case, args[0], args[1])
-            case.return_due = _day(args[2])
-            case.contact_due = _day(args[3]) if len(args) > 3 else None
+            _assign(case, step[2], step[3])
+            case.return_due = _day(step[4])
+            case.contact_due = _day(step[5]) if len(step) > 5 else None
+        elif code == "Z":
+            case.closed, case.close_due_at_close = day, case.close_due
+        elif code == "P" or code == "W":
+            reply_due = case.reply_due
+            assert day is not None and reply_due is not None
+            if code == "P":
+                case.replies.append((step[2], day <= reply_due))
+                _contacted(case, day)
+            if case.first_reply is None:
+                case.first_reply, case.first_reply_due = day, reply_due
+                case.direct_answer = code == "W"
+            case.return_due = None
+        elif code == "C":
+            case.last_result = step[2]
+            case.resolved = step[3] if len(step) > 3 else None
+            case.callbacks += 1
+        elif code == "U":
+            case.urges += 1
         elif code == "T":
-            case.returns.append(args[0])
+            case.returns.append(step[2])
             case.lead, case.co_units, case.return_due = None, [], None
             case.contact_due = None
         elif code == "X":
             case.extensions += 1
-            case.reply_due, case.close_due = _day(args[1]), _day(args[2])
-        elif code == "U":
-            case.urges += 1
-        elif code in ("P", "W"):
-            assert day is not None and case.reply_due is not None
-            if code == "P":
-                case.replies.append((args[0], day <= case.reply_due))
-                _contacted(case, day)
-            if case.first_reply is None:
-                case.first_reply, case.first_reply_due = day, case.reply_due
-                case.direct_answer = code == "W"
-            case.return_due = None
-        elif code == "C":
-            case.last_result = args[0]
-            case.resolved = args[1] if len(args) > 1 else None
-            case.callbacks += 1
+            case.reply_due, case.close_due = _day(step[3]), _day(step[4])
         elif code == "O":
             case.reopenings += 1
-            _assign(case, args[0], args[1])
-            case.reply_due, case.close_due, case.return_due = _day(args[2]), _day(args[3]), None
-            case.contact_due = _day(args[4]) if len(args) > 4 else None
-        elif code == "Z":
-            case.closed, case.close_due_at_close = day, case.close_due
+            _assign(case, step[2], step[3])
+            case.reply_due, case.close_due, case.return_due = _day(step[4]), _day(step[5]), None
+            case.contact_due = _day(step[6]) if len(step) > 6 else None
         elif code == "K":
             assert day is not None
             _contacted(case, day)
         elif code == "G":
             case.reassignments += 1
-            _assign(case, args[0], args[1])
-            case.return_due, case.contact_due = _day(args[2]), _day(args[3])
+            _assign(case, step[2], step[3])
+            case.return_due, case.contact_due = _day(step[4]), _day(step[5])
         elif code == "M":
-            case.merged_into = args[0]
+            case.merged_into = step[2]
+    case.state = state
     return case
 
 
