@@ -122,6 +122,12 @@ class Runner:
         chosen = self.select(names)
         with self.store.read() as tx:
             self.refuse_old_layout(tx, chosen)
+            unbuilt = [p.name for p in chosen if "live" not in tx.generations(p.name)]
+        if unbuilt and isinstance(self.rows, EventRows):
+            # A first build folds in case order, as a rebuild from scratch
+            # does (resuming one a killed first build left), not page by
+            # page of the log: each case's row written once.
+            self.rebuild_from_scratch(unbuilt, progress, first_build=True)
         head = self.rows.head()
         self._run(chosen, "live", head, progress)
         return head
@@ -146,7 +152,7 @@ class Runner:
 
     def rebuild_from_scratch(
         self, names: Sequence[str] | None = None, progress: Progress | None = None,
-        workers: int = 1,
+        workers: int = 1, first_build: bool = False,
     ) -> int:
         """Build fresh generations (resuming one a killed run left) while the
         live ones keep answering; swap them in once they reach the head.
@@ -156,16 +162,23 @@ class Runner:
         ids; events recorded meanwhile are then caught up in log order."""
         chosen = self.select(names)
         with self.store.write() as tx:
+            tx.lock_generations()
+            if first_build:  # only those still never built (another run may have been first)
+                chosen = [p for p in chosen if "live" not in tx.generations(p.name)]
             for p in chosen:
                 _drop_state(tx, p, "retired")  # readers left them long ago
             gens = {p.name: _ensure(tx, p, "next") for p in chosen}
         head = self.rows.head()
+        if not chosen:
+            return head
         if isinstance(self.rows, EventRows):
             self._by_case(chosen, "next", gens, head, max(1, workers), progress)
-        self._run(chosen, "next", head, progress)
+        self._run(chosen, "next", head, progress, create=False)
         with self.store.write() as tx:
+            tx.lock_generations()
             for p in chosen:
-                create_indexes(tx, p, gens[p.name])
+                if tx.generations(p.name).get("next", (None,))[0] == gens[p.name]:
+                    create_indexes(tx, p, gens[p.name])
                 _swap(tx, p)
             self.upgraded = self.old_layout(tx)
             for name in self.upgraded:  # the upgrade: the earlier layout's views go
@@ -250,8 +263,8 @@ class Runner:
         parts and `until` it started with)."""
         first = chosen[0].name
         with self.store.write() as tx:
-            if any(tx.generations(p.name)[state][1] > 0 for p in chosen):
-                return  # past this phase already: the log-order loop resumes
+            if any(tx.generations(p.name).get(state, (0, 1))[1] > 0 for p in chosen):
+                return  # past this phase already (or swapped in by another run)
             parts = tx.query(f"SELECT parts, until FROM {CURSORS} WHERE name = ? AND"
                              " generation = ?", (first, gens[first]))
             if not parts:
@@ -283,6 +296,9 @@ class Runner:
             if progress:
                 progress(until, until)
         with self.store.write() as tx:
+            reached = tx.generations(first).get(state)
+            if reached is None or reached[1] > 0:
+                return  # another run of the same rebuild finished this phase first
             open_parts = tx.query(f"SELECT COUNT(*) FROM {CURSORS} WHERE name = ? AND"
                                   " generation = ? AND done = 0", (first, gens[first]))
             if int(open_parts[0][0]):
@@ -296,17 +312,25 @@ class Runner:
     # -- the one loop -----------------------------------------------------------
 
     def _run(self, chosen: list[Projection], state: str, until: int,
-             progress: Progress | None) -> None:
+             progress: Progress | None, create: bool = True) -> None:
+        """Fold the log in log order into the generations in `state` up to
+        `until` (creating them unless `create` is False: a rebuild's own
+        generation gone means another run of it has swapped it in)."""
         with self.store.read() as tx:  # a reader catching up with nothing to do writes nothing
             found = {p.name: tx.generations(p.name).get(state) for p in chosen}
         if all(found.values()):
             gens = {name: g[0] for name, g in found.items() if g is not None}
+        elif not create:
+            return
         else:
             with self.store.write() as tx:
                 gens = {p.name: _ensure(tx, p, state) for p in chosen}
         while True:
             with self.store.read() as tx:
-                pos = {p.name: tx.generations(p.name)[state][1] for p in chosen}
+                found = {p.name: tx.generations(p.name).get(state) for p in chosen}
+            if not all(found.values()):
+                return  # another run of the same rebuild swapped it in meanwhile
+            pos = {name: g[1] for name, g in found.items() if g is not None}
             start = min(pos.values(), default=until)
             if start >= until:
                 break
@@ -383,9 +407,12 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
     try:
         while True:
             with store.read() as tx:
-                [(case, version, done)] = tx.query(
+                cursor = tx.query(
                     f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
                     " generation = ? AND part = ?", (first, gens[first], k))
+            if not cursor:
+                return  # another run of the same rebuild finished this phase
+            [(case, version, done)] = cursor
             if done:
                 return
             at = (case, int(version))
@@ -479,6 +506,7 @@ def _plain(hotline: Hotline) -> Callable[[bytes], bytes] | None:
 
 
 def _ensure(tx: Tx, p: Projection, state: str) -> int:
+    tx.lock_generations()
     gens = tx.generations(p.name)
     if state in gens:
         return gens[state][0]
@@ -493,6 +521,7 @@ def _ensure(tx: Tx, p: Projection, state: str) -> int:
 
 
 def _drop_state(tx: Tx, p: Projection, state: str) -> None:
+    tx.lock_generations()
     for s, (gen, _) in tx.generations(p.name).items():
         if s == state:
             drop_tables(tx, p, gen)
@@ -510,8 +539,12 @@ def _drop_legacy(tx: Tx, name: str) -> None:
 
 def _swap(tx: Tx, p: Projection) -> None:
     """The rebuilt generation becomes live in one commit; the old one is kept,
-    retired, so a reader that looked it up just before still finds it."""
+    retired, so a reader that looked it up just before still finds it.
+    Nothing to do when another run of the same rebuild swapped it first."""
+    tx.lock_generations()
     gens = tx.generations(p.name)
+    if "next" not in gens:
+        return
     if "live" in gens:
         tx.execute(f"UPDATE {POSITIONS} SET state = 'retired' WHERE name = ? AND generation = ?",
                    (p.name, gens["live"][0]))

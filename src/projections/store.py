@@ -76,6 +76,16 @@ class Tx:
 
     # -- positions -------------------------------------------------------------
 
+    def lock_generations(self) -> None:
+        """Hold the generations (their creation, swap and drop) until this
+        transaction ends, so two runs building or swapping the same
+        generation take turns: on SQLite the write transaction already holds
+        the one write lock; on PostgreSQL the positions table is locked
+        against other such transactions (pages advancing a position wait
+        for it too, briefly)."""
+        if self.dialect is POSTGRES:
+            self.execute(f"LOCK TABLE {POSITIONS} IN SHARE ROW EXCLUSIVE MODE")
+
     def generations(self, name: str) -> dict[str, tuple[int, int]]:
         """state -> (generation, position) of projection `name`."""
         rows = self.query(

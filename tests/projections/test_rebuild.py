@@ -78,20 +78,61 @@ def kill_when(proc: subprocess.Popen[bytes], reached: Any, timeout: float = 60) 
 def test_a_rebuild_killed_part_way_and_rerun_ends_as_a_clean_rebuild(
     hotline: Hotline, store_url: str,
 ) -> None:
+    """The catch-up of built views, in log order, killed part-way."""
+    populate(hotline, 0, 20)
+    store = ViewStore.for_hotline(hotline)
+    ReadSide(hotline, store=store).catch_up()  # built: what follows is caught up page by page
+    built_at = position(store, "live")
+    populate(hotline, 20, 230)
+    head = hotline.recorder.max_notification_id()
+    proc = start(store_url, "--page-size", "20", "--pause", "0.02")
+    kill_when(proc, lambda: position(store, "live") > built_at)
+    killed_at = position(store, "live")
+    assert proc.returncode == -signal.SIGKILL
+    assert built_at < killed_at < head  # really part-way
+    assert_clean_rerun(hotline, store, store_url, head)
+
+
+def test_a_first_build_killed_part_way_and_rerun_ends_as_a_clean_rebuild(
+    hotline: Hotline, store_url: str,
+) -> None:
+    """Views never built are built in case order (as from scratch) by the
+    first catch-up; killed part-way, the next one resumes it."""
     populate(hotline, 0, 250)
     head = hotline.recorder.max_notification_id()
     store = ViewStore.for_hotline(hotline)
     proc = start(store_url, "--page-size", "20", "--pause", "0.02")
-    kill_when(proc, lambda: position(store, "live") > 0)
-    killed_at = position(store, "live")
+    kill_when(proc, lambda: built(store, "next") > 0)
     assert proc.returncode == -signal.SIGKILL
-    assert 0 < killed_at < head  # really part-way
+    assert 0 < built(store, "next") < 250  # really part-way
+    assert position(store, "live") == 0  # nothing live yet: readers are told to build
+    assert_clean_rerun(hotline, store, store_url, head)
 
+
+def test_two_first_builds_at_once_both_succeed_and_agree(hotline: Hotline, store_url: str) -> None:
+    """Two readers arriving at views never built (two `hotline rebuild`, or
+    a rebuild and a report) share the one build in case order: each part's
+    cursor, the position's move and the swap happen once, and the one that
+    finds them done stops."""
+    populate(hotline, 0, 250)
+    head = hotline.recorder.max_notification_id()
+    procs = [start(store_url, "--page-size", "20", "--pause", pause) for pause in ("0.01", "0")]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    store = ViewStore.for_hotline(hotline)
+    read = ReadSide(hotline, store=store)
+    assert [(s.state, s.position) for s in read.runner.status()] == [("live", head)]
+    assert read.runner.check() == []
+    store.close()
+
+
+def assert_clean_rerun(hotline: Hotline, store: ViewStore, store_url: str, head: int) -> None:
     rerun = subprocess.run([HOTLINE, "rebuild", "--store", store_url, "--quiet"],
                            capture_output=True, check=False)
     assert rerun.returncode == 0, rerun.stderr
     read = ReadSide(hotline, store=store)
-    assert {s.position for s in read.runner.status()} == {head}
+    assert {s.position for s in read.runner.status() if s.state == "live"} == {head}
     assert read.runner.check() == []  # exactly the rows of a clean rebuild
     figures = read.report("2016Q3", AS_OF, catch_up=False)
     assert figures["all"]["received"] == 250
