@@ -91,7 +91,9 @@ def _drop_the_reused_schema() -> Iterator[None]:
 
 
 @contextmanager
-def fresh_store(kind: str) -> Iterator[Hotline]:
+def fresh_store(kind: str, reused: ReusedSchema = REUSED) -> Iterator[Hotline]:
+    """An empty store per example: SQLite in memory, or the PostgreSQL
+    schema of `reused` emptied (each test module closes its own)."""
     if kind == "sqlite":
         app = Hotline.open("sqlite:///:memory:")
         try:
@@ -99,7 +101,7 @@ def fresh_store(kind: str) -> Iterator[Hotline]:
         finally:
             app.close()
         return
-    yield REUSED.fresh()
+    yield reused.fresh()
 
 
 def history(rnd: random.Random) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,7 +26,7 @@ from projections.judgement import judge
 from projections.settled import decode, encode
 from projections.steps import load_steps
 from tests.projections.fold import SH
-from tests.projections.test_property import ReusedSchema, history
+from tests.projections.test_property import ReusedSchema, fresh_store, history
 from tests.projections.test_property import apply as apply_lenient
 from workflow import Hotline, WorkflowError
 
@@ -38,17 +38,6 @@ def _drop_the_reused_schema() -> Iterator[None]:
     yield
     REUSED.close()
 
-
-@contextmanager
-def fresh_store(kind: str) -> Iterator[Hotline]:
-    if kind == "sqlite":
-        app = Hotline.open("sqlite:///:memory:")
-        try:
-            yield app
-        finally:
-            app.close()
-        return
-    yield REUSED.fresh()
 
 UNITS = ["县住建局", "县城管局", "县公安局", "易俗河镇"]
 METRICS = ("hotline-metrics/1", "hotline-metrics/2")
@@ -104,7 +93,7 @@ def test_counting_settled_cases_in_sql_gives_the_figures_of_the_fold(kind: str) 
            as_of_days=st.lists(st.integers(0, 400), min_size=2, max_size=4))
     def agree(rnd: random.Random, as_of_days: list[int]) -> None:
         lines = with_spec_2(rnd, history(rnd))
-        with fresh_store(kind) as h:
+        with fresh_store(kind, REUSED) as h:
             read = ReadSide(h, page_size=5)
             try:
                 half = len(lines) // 2
