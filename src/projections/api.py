@@ -163,7 +163,6 @@ class ReadSide:
         return live_table(tx, self.projections[CASES], TABLE)
 
 
-
 def _period(period: str | Period) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 

@@ -25,8 +25,9 @@ from workflow.period import Period
 from workflow.vocabulary import CALLBACK_RESULTS, CATEGORIES, CHANNELS
 
 # The rules themselves live in projections.judgement (re-exported here).
-__all__ = ["GOOD", "RATED", "RATES_1", "RATES_2", "Compliance", "Judged", "Linkage",
-           "compliance_section", "figures", "linkage_section", "topics_section"]
+__all__ = ["GOOD", "RATED", "RATES_1", "RATES_2", "UNKNOWN_TOWNSHIP", "Compliance", "Counted",
+           "Judged", "Linkage", "case_at", "cohort", "compliance_section", "figures", "header",
+           "linkage_section", "log_section", "topics_section", "with_log"]
 
 
 class Compliance:
