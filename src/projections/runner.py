@@ -263,6 +263,7 @@ class Runner:
         parts and `until` it started with)."""
         first = chosen[0].name
         with self.store.write() as tx:
+            tx.lock_generations()  # two runs starting at once lay out the parts once
             if any(tx.generations(p.name).get(state, (0, 1))[1] > 0 for p in chosen):
                 return  # past this phase already (or swapped in by another run)
             parts = tx.query(f"SELECT parts, until FROM {CURSORS} WHERE name = ? AND"
@@ -296,6 +297,7 @@ class Runner:
             if progress:
                 progress(until, until)
         with self.store.write() as tx:
+            tx.lock_generations()  # and move the position once
             reached = tx.generations(first).get(state)
             if reached is None or reached[1] > 0:
                 return  # another run of the same rebuild finished this phase first

@@ -132,6 +132,12 @@ class ViewStore:
     def __init__(self, connection: Any, dialect: Dialect) -> None:
         self.connection, self.dialect = connection, dialect
         with self.write() as tx:
+            if dialect is POSTGRES:
+                # Two processes opening a new schema's views at once would
+                # race on CREATE TABLE IF NOT EXISTS (a unique violation in
+                # the catalogue): the second waits for the first's commit.
+                tx.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()"
+                           " || '.projection_positions'))")
             tx.execute(
                 f"CREATE TABLE IF NOT EXISTS {POSITIONS} (name TEXT NOT NULL,"
                 " generation INTEGER NOT NULL, state TEXT NOT NULL,"
