@@ -136,7 +136,10 @@ def _read_side(store: str, page_size: int = PAGE_SIZE, pause: float = 0.0) -> Re
 @errors_as_messages
 def rebuild_command(names: tuple[str, ...], from_scratch: bool, check: bool, workers: int,
                     store: str, quiet: bool, page_size: int, pause: float) -> None:
-    """Catch the projections NAMES (all by default) up to the head of the log."""
+    """Catch the projections NAMES (all by default) up to the head of the log.
+
+    Views never built are built in case order, as --from-scratch builds them.
+    """
     if from_scratch and check:
         raise click.UsageError("--from-scratch and --check do not go together")
     if workers > 1 and not from_scratch:
