@@ -23,11 +23,12 @@ from workflow.lifecycle import NEW, clocks_in_force, obligations_in_force, state
 
 
 def _day(text: str | None) -> date | None:
-    return _date(text[:10]) if text else None
+    return parse_day(text[:10]) if text else None
 
 
 @lru_cache(maxsize=8192)  # a report meets the same few hundred days over and over
-def _date(text: str) -> date:
+def parse_day(text: str) -> date:
+    """The date of ISO text `YYYY-MM-DD` (cached)."""
     return date.fromisoformat(text)
 
 
@@ -116,7 +117,7 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
     """The case at the end of `as_of` (all steps when None)."""
     case = CaseAt()
     limit = as_of.isoformat() if as_of else "9999-12-31"
-    after, parse = _after, _date
+    after, parse = _after, parse_day
     state = case.state
     for step in steps:
         code = step[1]
@@ -127,10 +128,7 @@ def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
         state = after(code, state)  # the lifecycle table's (cached)
         if code == "R":
             case.received = day
-            due = step[2]
-            case.reply_due = parse(due[:10]) if due else None
-            due = step[3]
-            case.close_due = parse(due[:10]) if due else None
+            case.reply_due, case.close_due = _day(step[2]), _day(step[3])
         elif code == "A":
             _assign(case, step[2], step[3])
             case.return_due = _day(step[4])

@@ -14,7 +14,7 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
-from projections.asof import CaseAt, evaluate
+from projections.asof import CaseAt, evaluate, parse_day
 from projections.figures import METRICS_1, METRICS_2, Tally, check_metrics, ratio
 from projections.judgement import GOOD, RATED, RATES_1, RATES_2, Judged, judge
 from projections.settled import decode
@@ -27,7 +27,7 @@ from workflow.vocabulary import CALLBACK_RESULTS, CATEGORIES, CHANNELS
 # The rules themselves live in projections.judgement (re-exported here).
 __all__ = ["GOOD", "RATED", "RATES_1", "RATES_2", "UNKNOWN_TOWNSHIP", "Compliance", "Counted",
            "Judged", "Linkage", "case_at", "cohort", "compliance_section", "figures", "header",
-           "linkage_section", "log_section", "topics_section", "with_log"]
+           "log_section", "topics_section", "with_log"]
 
 
 class Compliance:
@@ -237,15 +237,6 @@ class Linkage:
         }
 
 
-def linkage_section(steps_rows: Iterable[str | CaseAt], as_of: date, calendar: Calendar,
-                    metrics: str = METRICS_1) -> dict[str, Any]:
-    """The linkage block of cases (stored steps, or already evaluated)."""
-    linkage = Linkage(calendar, metrics)
-    for text in steps_rows:
-        linkage.add(case_at(text, as_of))
-    return linkage.as_json()
-
-
 def figures(tx: Tx, table: str, units: str | None, period: Period, as_of: date,
             calendar: Calendar, metrics: str = METRICS_1) -> dict[str, Any]:
     """The compliance sections and the linkage block of the cohort.
@@ -311,7 +302,7 @@ def _settled_linkage(tx: Tx, table: str, units: str, args: tuple[str, ...],
             f"SELECT received_date, closed_date, joint, COUNT(*) FROM {table}"
             f" WHERE {settled} AND closed_date IS NOT NULL"
             " GROUP BY received_date, closed_date, joint", args):
-        linkage.add_span(_date(received), _date(closed), bool(joint), int(n))
+        linkage.add_span(parse_day(received), parse_day(closed), bool(joint), int(n))
     for unit, *per_unit in tx.query(
             "SELECT unit, SUM(lead), SUM(co), SUM(returns), SUM(replies), SUM(replies_on_time)"
             f" FROM {units} WHERE {settled} GROUP BY unit", args):
@@ -324,10 +315,6 @@ def _settled_linkage(tx: Tx, table: str, units: str, args: tuple[str, ...],
             f" ON b.case_id = a.case_id AND a.unit < b.unit{binary}"
             f" WHERE {where} AND {member} GROUP BY a.unit, b.unit", args):
         linkage.add_pair(first, second, int(n))
-
-
-def _date(text: str) -> date:
-    return date.fromisoformat(text)
 
 
 def topics_section(tx: Tx, table: str, period: Period, as_of: date) -> dict[str, Any]:

@@ -24,11 +24,10 @@ tests/projections/test_settled.py checks against the fold of every case.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import timedelta
 from typing import Any
 
-from projections.asof import CaseAt, evaluate
+from projections.asof import CaseAt, evaluate, parse_day
 from projections.judgement import Judged, judge_both, waits_on
 from projections.steps import Step
 
@@ -55,19 +54,14 @@ def settle(case_id: str, steps: list[Step]) -> tuple[tuple[Any, ...], list[tuple
     last = steps[-1][0][:10]
     pending = waits_on(case)
     if pending:
-        settled = max(date.fromisoformat(last), max(pending) + timedelta(days=1))
+        settled = max(parse_day(last), max(pending) + timedelta(days=1))
         day = settled.isoformat()
     else:
-        settled, day = _day(last), last
+        settled, day = parse_day(last), last
     by_1, by_2 = judge_both(case, settled)
     columns = (day, encode(by_1), encode(by_2), int(case.joint), len(case.returns),
                case.reassignments)
     return columns, _units(case_id, case, day)
-
-
-@lru_cache(maxsize=4096)
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
 
 
 def _units(case_id: str, case: CaseAt, day: str) -> list[tuple[Any, ...]]:
