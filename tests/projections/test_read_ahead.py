@@ -1,4 +1,4 @@
-"""A rebuild that reads its next page ahead (runner.reading_ahead) uses
+"""A rebuild that reads its next page ahead (case_order.reading_ahead) uses
 that page only if its cursor is still where the page was read from: when
 another run of the same part moves the cursor meanwhile, the page is
 dropped and read again, and the generation ends exactly as a clean rebuild
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import projections.runner as runner
+import projections.case_order as case_order
 from projections import ReadSide
 from projections.store import EventRows, ViewStore
 from tests.projections.test_rebuild import populate
@@ -29,7 +29,7 @@ def test_a_page_read_ahead_is_dropped_when_another_run_moved_the_cursor(
 ) -> None:
     populate(hotline, 0, 60)  # 360 events: pages of 25 rows, 15 pages
     seen: dict[str, Any] = {}
-    original = runner.fold_part
+    original = case_order.fold_part
     used: list[tuple[str, int]] = []  # the cursors the read-ahead read from
 
     def fold_part(store: ViewStore, rows: EventRows, chosen: Any, gens: Any, k: int, n: int,
@@ -74,8 +74,8 @@ def test_a_page_read_ahead_is_dropped_when_another_run_moved_the_cursor(
         finally:
             store.close()
 
-    monkeypatch.setattr(runner, "fold_part", fold_part)
-    monkeypatch.setattr(runner, "reading_ahead", reading_ahead)
+    monkeypatch.setattr(case_order, "fold_part", fold_part)
+    monkeypatch.setattr(case_order, "reading_ahead", reading_ahead)
     read = ReadSide(hotline)
     read.runner.page_size = 5  # fold_part reads pages of 5 x page_size = 25 rows
     read.runner.rebuild_from_scratch()
