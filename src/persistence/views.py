@@ -19,7 +19,6 @@ from typing import Any
 
 from persistence.dialect import POSTGRES, SQLITE, Dialect
 
-
 MMAP_BYTES = 1 << 31
 
 

@@ -1,9 +1,12 @@
 """What a projection is.
 
 A projection has a name, the tables it owns (created per generation, with
-their indexes) and a `handle` that folds a page of stored rows into them
-inside the caller's transaction. The runner owns transactions and
-positions; a projection never commits. The one projection the read side
+their indexes), a `fold` that makes a page of stored rows into what its
+tables get (reading them, writing nothing) and a `write` that stores that
+inside the caller's transaction. The two are apart so that a rebuild's
+workers fold at the same time and queue only to write (SQLite has one
+writer at a time). The runner owns transactions and positions; a
+projection never commits. The one projection the read side
 registers by default is the per-case read model (`read_model.Cases`).
 """
 
@@ -28,9 +31,13 @@ class Projection(Protocol):
         """Base index name -> `base_table (columns)`."""
         ...
 
-    def handle(self, tx: Tx, generation: int, rows: Sequence[Row]) -> None:
-        """Fold the page's stored rows (in log order) into the tables of
-        `generation`."""
+    def fold(self, tx: Tx, generation: int, rows: Sequence[Row]) -> Any:
+        """The page's stored rows (in log order) folded into what the tables
+        of `generation` get; reads them only."""
+        ...
+
+    def write(self, tx: Tx, generation: int, folded: Any) -> None:
+        """Store what `fold` made of a page in the tables of `generation`."""
         ...
 
 

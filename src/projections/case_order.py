@@ -10,6 +10,7 @@ docs/projections.md tells why each piece is there.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from projections.base import Projection
-from projections.store import CURSORS, Conflict, EventRows, ViewStore
+from projections.store import CURSORS, Conflict, EventRows, Tx, ViewStore
 
 Progress = Callable[[int, int], None]  # (positions advanced now, total to go)
 
@@ -29,12 +30,32 @@ def bound(k: int, n: int) -> str:
     return f"{top:08x}-0000-0000-0000-000000000000"
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector run less often while rows are folded.
+    A fold allocates and frees tens of containers per stored event (its
+    decoded state, its step), freed by their reference counts; at the
+    default threshold (a young collection every 700 allocations) the
+    collector traversed them again and again, about a tenth of a rebuild's
+    CPU (docs/performance.md, "Sixth round"). The thresholds in force
+    before are restored after."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], GC_YOUNG), max(before[1], 20), max(before[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+GC_YOUNG = 50_000  # allocations between young collections while folding
+
+
 def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
               gens: dict[str, int], k: int, n: int, size: int, pause: float,
               progress: Progress | None, until: int, ahead: EventRows | None = None) -> None:
     """Fold part k of n in case order, a page per transaction, its cursor
     moved by compare-and-set with the rows (two runs of one part cannot
-    both apply a page).
+    both apply a page). Each page is folded before its write transaction.
 
     With `ahead` (the same rows on a second connection, `reading_ahead`)
     the next page is read in a thread while this one is folded and
@@ -47,11 +68,13 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
     reader = ThreadPoolExecutor(1, thread_name_prefix="read-ahead") if ahead else None
     coming: tuple[tuple[str, int], Future[list[Any]]] | None = None
     try:
+        def cursor_of(tx: Tx) -> list[tuple[Any, ...]]:
+            return tx.query(f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
+                            " generation = ? AND part = ?", (first, gens[first], k))
+
         while True:
             with store.read() as tx:
-                cursor = tx.query(
-                    f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
-                    " generation = ? AND part = ?", (first, gens[first], k))
+                cursor = cursor_of(tx)
             if not cursor:
                 return  # another run of the same rebuild finished this phase
             [(case, version, done)] = cursor
@@ -67,9 +90,21 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
             finished = int(len(page) < size)
             if reader is not None and ahead is not None and not finished:
                 coming = (last, reader.submit(ahead.case_page, until, last, below, size))
+            # Folded before the write transaction, which holds only the
+            # cursor's compare-and-set and the writes: workers fold at once
+            # and queue only to write (SQLite takes one writer at a time).
+            # The fold reads the rows of the cases the page continues in a
+            # snapshot where the cursor is still where the page starts (else
+            # another run has moved on: read the cursor again); a page
+            # folded from a part that another run moves on afterwards is
+            # dropped by the compare-and-set.
+            with store.read() as tx:
+                if cursor_of(tx) != cursor:
+                    continue
+                folded = [p.fold(tx, gens[p.name], page) for p in chosen]
             try:
                 with store.write() as tx:
-                    for p in chosen:
+                    for p, made in zip(chosen, folded, strict=True):
                         moved = tx.execute(
                             f"UPDATE {CURSORS} SET case_id = ?, version = ?, done = ?"
                             " WHERE name = ? AND generation = ? AND part = ? AND case_id = ?"
@@ -77,7 +112,7 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
                             (*last, finished, p.name, gens[p.name], k, case, version))
                         if moved != 1:
                             raise Conflict(p.name)
-                        p.handle(tx, gens[p.name], page)
+                        p.write(tx, gens[p.name], made)
             except Conflict:
                 continue  # another run of this part moved on: re-read its cursor
             if progress:
@@ -114,7 +149,7 @@ def worker(env: Any, table: str, plain: Any, chosen: list[Projection], gens: dic
     _die_with_parent()
     store = ViewStore.for_env(env)
     try:
-        with reading_ahead(env, table, plain) as ahead:
+        with reading_ahead(env, table, plain) as ahead, fewer_collections():
             fold_part(store, EventRows(store, table, plain), chosen, gens, k, n, size, pause,
                       None, until, ahead)
     finally:

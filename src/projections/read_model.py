@@ -80,6 +80,16 @@ class Record:
     steps: list[Step] = field(default_factory=list)
 
 
+@dataclass
+class Folded:
+    """A page folded (`Cases.fold`): the cases it continues (whose stored
+    rows it replaces), their new rows and their unit rows."""
+
+    known: list[str]
+    cases: list[tuple[Any, ...]]
+    units: list[tuple[Any, ...]]
+
+
 class Cases:
     """The one per-case projection (registered as `cases`)."""
 
@@ -110,30 +120,35 @@ class Cases:
                 "case_units_cohort": f"{UNITS} (received_date, settled_from, unit, lead, co,"
                                      " returns, replies, replies_on_time, case_id)"}
 
-    def handle(self, tx: Tx, generation: int, rows: Sequence[Row]) -> None:
+    def fold(self, tx: Tx, generation: int, rows: Sequence[Row]) -> Folded:
+        """The page folded into rows of `generation` (reading only the rows
+        of the cases it continues; nothing is written: `write`)."""
         table = table_name(TABLE, generation)
         touched: dict[str, list[Row]] = {}
         for row in rows:
             touched.setdefault(row.case_id, []).append(row)
-        if not touched:
-            return
         # A case whose first row here is its Received has no stored row yet:
         # only the others are loaded and deleted (a fresh rebuild loads none).
         known = [k for k, rs in touched.items() if rs[0].version != 1]
-        records = self._load(tx, table, known)
+        records = self._load(tx, table, known) if known else {}
         out: list[tuple[Any, ...]] = []
         units: list[tuple[Any, ...]] = []
         for case_id, case_rows in touched.items():
             record = records.get(case_id) or Record(case_id)
             self._fold(record, case_rows)
             out.append(self._row(record, units))
-        units_table = table_name(UNITS, generation)
+        return Folded(known, out, units)
+
+    def write(self, tx: Tx, generation: int, folded: Folded) -> None:
+        """Replace the folded cases' rows in `generation`."""
+        table, units_table = table_name(TABLE, generation), table_name(UNITS, generation)
+        known = folded.known
         for i in range(0, len(known), IN_CHUNK):
             chunk = known[i : i + IN_CHUNK]
             tx.execute(f"DELETE FROM {table} WHERE case_id IN ({_marks(chunk)})", chunk)
             tx.execute(f"DELETE FROM {units_table} WHERE case_id IN ({_marks(chunk)})", chunk)
-        tx.insert(table, COLUMNS, out)
-        tx.insert(units_table, UNIT_NAMES, units)
+        tx.insert(table, COLUMNS, folded.cases)
+        tx.insert(units_table, UNIT_NAMES, folded.units)
 
     def digest(self, tx: Tx, generation: int, position: int) -> str:
         """The log digest at `position` from the heads of a generation that

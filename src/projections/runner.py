@@ -277,7 +277,8 @@ class Runner:
         n, until = int(parts[0][0]), int(parts[0][1])
         if n == 1:
             assert isinstance(self.rows, EventRows)
-            with case_order.reading_ahead(self.env, self.table, self.plain) as ahead:
+            with (case_order.reading_ahead(self.env, self.table, self.plain) as ahead,
+                  case_order.fewer_collections()):
                 case_order.fold_part(self.store, self.rows, chosen, gens, 0, 1, self.page_size * 5,
                           self.pause, progress, until, ahead)
         else:
@@ -336,22 +337,24 @@ class Runner:
             if start >= until:
                 break
             try:
-                for after, last, rows in pages(self.rows, start, until, self.page_size):
-                    with self.store.write() as tx:
+                with case_order.fewer_collections():
+                    for after, last, rows in pages(self.rows, start, until, self.page_size):
+                        with self.store.write() as tx:
+                            for p in chosen:
+                                at = pos[p.name]
+                                if at >= last:
+                                    continue
+                                if not tx.advance(p.name, gens[p.name], at, last):
+                                    raise Conflict(p.name)
+                                new = rows if at <= after else [r for r in rows
+                                                                 if r.position > at]
+                                p.write(tx, gens[p.name], p.fold(tx, gens[p.name], new))
                         for p in chosen:
-                            at = pos[p.name]
-                            if at >= last:
-                                continue
-                            if not tx.advance(p.name, gens[p.name], at, last):
-                                raise Conflict(p.name)
-                            p.handle(tx, gens[p.name],
-                                     rows if at <= after else [r for r in rows if r.position > at])
-                    for p in chosen:
-                        pos[p.name] = max(pos[p.name], last)
-                    if progress:
-                        progress(last - after, until - start)
-                    if self.pause:
-                        time.sleep(self.pause)
+                            pos[p.name] = max(pos[p.name], last)
+                        if progress:
+                            progress(last - after, until - start)
+                        if self.pause:
+                            time.sleep(self.pause)
                 break
             except Conflict:
                 continue  # another process moved on: re-read where everyone is
