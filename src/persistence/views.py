@@ -19,8 +19,6 @@ from typing import Any
 
 from persistence.dialect import POSTGRES, SQLITE, Dialect
 
-MMAP_BYTES = 1 << 31
-
 
 def connect_views(env: Mapping[str, str]) -> tuple[Any, Dialect]:
     """A connection for the views of the store that eventsourcing's `env`
@@ -32,13 +30,6 @@ def connect_views(env: Mapping[str, str]) -> tuple[Any, Dialect]:
         # DDL (CREATE/DROP of generations) is transactional too.
         conn = sqlite3.connect(name, uri=name.startswith("file:"), timeout=60,
                                isolation_level=None, check_same_thread=False)
-        # Pages read through a memory map rather than read() calls into
-        # SQLite's small page cache: a rebuild reads the events in case
-        # order, one index lookup into the table per row, and each page
-        # missed was a system call (20,000 cases: 0.47 -> 0.36 s for the
-        # read, its system time 0.23 -> 0.01 s). SQLite caps the map at its
-        # compile-time limit (2 GiB by default) and reads past it as before.
-        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         return conn, SQLITE
     if module.endswith("postgres"):
         return _pg_connect(env), POSTGRES
