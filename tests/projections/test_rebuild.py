@@ -3,6 +3,8 @@ views until the swap, and --check finds drift (real subprocesses; both stores)."
 
 from __future__ import annotations
 
+import gc
+import os
 import signal
 import subprocess
 import sys
@@ -11,11 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
+import projections.case_order as case_order
 from adapters.cli.main import cli
 from projections import ReadSide
 from projections.base import dump
+from projections.read_model import Cases
 from projections.store import ViewStore
 from workflow import Hotline
 from workflow.commands import parse_command
@@ -224,3 +229,42 @@ def test_check_reports_drift_and_exits_non_zero(hotline: Hotline, store_url: str
         ["(K00003):", "changed"], ["(K00004):", "missing"]]
     assert "2 row(s) differ" in drift.stderr
     store.close()
+
+
+def test_workers_fold_at_once_and_queue_only_to_write(
+    hotline: Hotline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each page is folded before its write transaction: on SQLite, which
+    takes one writer at a time, two workers' folds still overlap in time."""
+    populate(hotline, 0, 120)
+    spans = tmp_path / "folds.txt"
+    original = Cases.fold
+
+    def slow_fold(self: Cases, tx: Any, generation: int, rows: Any) -> Any:
+        begun = time.monotonic()
+        time.sleep(0.03)
+        made = original(self, tx, generation, rows)
+        with spans.open("a") as out:  # the workers are forked: one file for all
+            out.write(f"{os.getpid()} {begun} {time.monotonic()}\n")
+        return made
+
+    monkeypatch.setattr(Cases, "fold", slow_fold)
+    read = ReadSide(hotline)
+    read.runner.page_size = 4  # pages of 20 rows: about 18 per worker
+    read.runner.rebuild_from_scratch(workers=2)
+    by_worker: dict[str, list[tuple[float, float]]] = {}
+    for line in spans.read_text().splitlines():
+        pid, begun, ended = line.split()
+        by_worker.setdefault(pid, []).append((float(begun), float(ended)))
+    assert len(by_worker) == 2
+    one, two = by_worker.values()
+    assert any(a0 < b1 and b0 < a1 for a0, a1 in one for b0, b1 in two)
+    assert read.runner.check() == []
+    read.close()
+
+
+def test_the_collector_runs_less_often_while_folding_and_as_before_after() -> None:
+    before = gc.get_threshold()
+    with case_order.fewer_collections():
+        assert gc.get_threshold()[0] >= case_order.GC_YOUNG
+    assert gc.get_threshold() == before
