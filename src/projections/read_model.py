@@ -46,7 +46,6 @@ from projections.steps import Step, load_steps
 from projections.store import BINARY, Tx, table_name
 from projections.taxonomy import Taxonomy, load
 from workflow.audit.digest import digest_of_sorted
-from workflow.json_codec import plain_json
 
 IN_CHUNK = 400  # keys per `IN (...)`: far below SQLite's and PostgreSQL's limits
 TABLE = "cases"
@@ -241,11 +240,18 @@ def facts(record: Record) -> tuple[Any, ...]:
 
 
 def steps_text(steps: list[Step]) -> str:
-    """The steps column: compact JSON, through orjson when it writes the
-    standard library's text (workflow.json_codec), so `--check` compares
-    like with like whichever wrote a row."""
-    fast = plain_json(steps)
-    return fast.decode() if fast is not None else _json(steps)
+    """The steps column: compact JSON by orjson, or by the standard library
+    where orjson refuses (an integer beyond 64 bits). A step made by the
+    fold holds only text, integers, booleans, None and lists of text,
+    which orjson writes byte for byte as the standard library does
+    (workflow.json_codec), so no row needs checking value by value first:
+    that check cost 5% of a rebuild's instructions. Anything else (a float
+    an upcaster made, say) orjson writes so that it reads back the same,
+    and every generation `--check` compares is written here."""
+    try:
+        return orjson.dumps(steps).decode()
+    except orjson.JSONEncodeError:
+        return _json(steps)
 
 
 # One encoder for every row (json.dumps builds one per call).
