@@ -139,10 +139,12 @@ def batches(
 
 def work(index: int, config: Config, max_line_bytes: int, tasks: Any, results: Any,
          committed: Any) -> None:
-    """A worker process: decide its share of each batch, in batch order."""
+    """A worker process: decide its share of each batch, in batch order
+    (with the collector's thresholds of the one-process import)."""
     import time
 
     from adapters.importer import decide_lines
+    from workflow.collector import IMPORT_YOUNG, fewer_collections
 
     parent = multiprocessing.parent_process()
     hotline = open_hotline(config)
@@ -154,30 +156,31 @@ def work(index: int, config: Config, max_line_bytes: int, tasks: Any, results: A
                 raise SystemExit(0)
             time.sleep(0.001)
 
-    try:
-        while True:
-            try:
-                task = tasks.get(timeout=POLL)
-            except queue.Empty:
-                if parent is not None and not parent.is_alive():
+    with fewer_collections(IMPORT_YOUNG):
+        try:
+            while True:
+                try:
+                    task = tasks.get(timeout=POLL)
+                except queue.Empty:
+                    if parent is not None and not parent.is_alive():
+                        return
+                    continue
+                if task is None:
                     return
-                continue
-            if task is None:
-                return
-            try:
-                if task.reload:
-                    hotline.forget(task.reload)
-                    wait_for(task.batch - 1)
-                done = decide_lines(hotline, task, max_line_bytes, touched, wait_for)
-            except Exception as e:  # reported to the writer, which stops the import
-                done = Done(index, task.batch, [], [], error=f"{type(e).__name__}: {e}")
-            done.worker = index
-            results.put(done)
-            if len(touched) > PRUNE:  # forget what is committed: bounded memory
-                for ref in [r for r, b in touched.items() if b <= committed.value]:
-                    del touched[ref]
-    finally:
-        hotline.close()
+                try:
+                    if task.reload:
+                        hotline.forget(task.reload)
+                        wait_for(task.batch - 1)
+                    done = decide_lines(hotline, task, max_line_bytes, touched, wait_for)
+                except Exception as e:  # reported to the writer, which stops the import
+                    done = Done(index, task.batch, [], [], error=f"{type(e).__name__}: {e}")
+                done.worker = index
+                results.put(done)
+                if len(touched) > PRUNE:  # forget what is committed: bounded memory
+                    for ref in [r for r, b in touched.items() if b <= committed.value]:
+                        del touched[ref]
+        finally:
+            hotline.close()
 
 
 class Pool:

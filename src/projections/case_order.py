@@ -10,7 +10,6 @@ docs/projections.md tells why each piece is there.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +18,7 @@ from typing import Any
 
 from projections.base import Projection
 from projections.store import CURSORS, Conflict, EventRows, Tx, ViewStore
+from workflow.collector import FOLD_YOUNG, fewer_collections
 
 Progress = Callable[[int, int], None]  # (positions advanced now, total to go)
 
@@ -28,26 +28,6 @@ def bound(k: int, n: int) -> str:
     case-id space, whose uuid5 ids are uniform, so the parts are even."""
     top = k * 16**8 // n
     return f"{top:08x}-0000-0000-0000-000000000000"
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """The cyclic garbage collector run less often while rows are folded.
-    A fold allocates and frees tens of containers per stored event (its
-    decoded state, its step), freed by their reference counts; at the
-    default threshold (a young collection every 700 allocations) the
-    collector traversed them again and again, about a tenth of a rebuild's
-    CPU (docs/performance.md, "Sixth round"). The thresholds in force
-    before are restored after."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], GC_YOUNG), max(before[1], 20), max(before[2], 100))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
-GC_YOUNG = 50_000  # allocations between young collections while folding
 
 
 def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
@@ -149,7 +129,7 @@ def worker(env: Any, table: str, plain: Any, chosen: list[Projection], gens: dic
     _die_with_parent()
     store = ViewStore.for_env(env)
     try:
-        with reading_ahead(env, table, plain) as ahead, fewer_collections():
+        with reading_ahead(env, table, plain) as ahead, fewer_collections(FOLD_YOUNG):
             fold_part(store, EventRows(store, table, plain), chosen, gens, k, n, size, pause,
                       None, until, ahead)
     finally:

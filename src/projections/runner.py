@@ -42,6 +42,7 @@ from projections.store import (
 )
 from workflow import Hotline, WorkflowError
 from workflow.audit.digest import Head, digest_of
+from workflow.collector import FOLD_YOUNG, fewer_collections
 
 
 class UnknownProjection(WorkflowError):
@@ -278,7 +279,7 @@ class Runner:
         if n == 1:
             assert isinstance(self.rows, EventRows)
             with (case_order.reading_ahead(self.env, self.table, self.plain) as ahead,
-                  case_order.fewer_collections()):
+                  fewer_collections(FOLD_YOUNG)):
                 case_order.fold_part(self.store, self.rows, chosen, gens, 0, 1, self.page_size * 5,
                           self.pause, progress, until, ahead)
         else:
@@ -337,7 +338,7 @@ class Runner:
             if start >= until:
                 break
             try:
-                with case_order.fewer_collections():
+                with fewer_collections(FOLD_YOUNG):
                     for after, last, rows in pages(self.rows, start, until, self.page_size):
                         with self.store.write() as tx:
                             for p in chosen:

@@ -6,9 +6,10 @@ import gc
 
 import pytest
 
-from adapters.importer import GC_THRESHOLD, Importer
+from adapters.importer import Importer
 from tests.adapters.import_lines import generate_lines
 from workflow import Hotline
+from workflow.collector import IMPORT_YOUNG
 
 
 def test_thresholds_are_raised_during_an_import_and_restored_after() -> None:
@@ -22,7 +23,7 @@ def test_thresholds_are_raised_during_an_import_and_restored_after() -> None:
     finally:
         app.close()
     assert summary.applied > 0 and seen
-    assert all(t[0] == max(before[0], GC_THRESHOLD) and t[1:] == before[1:] for t in seen)
+    assert all(t[0] == max(before[0], IMPORT_YOUNG) and t[1:] == before[1:] for t in seen)
     assert gc.get_threshold() == before
 
 
