@@ -47,11 +47,12 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
     first = chosen[0].name
     reader = ThreadPoolExecutor(1, thread_name_prefix="read-ahead") if ahead else None
     coming: tuple[tuple[str, int], Future[list[Any]]] | None = None
-    try:
-        def cursor_of(tx: Tx) -> list[tuple[Any, ...]]:
-            return tx.query(f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
-                            " generation = ? AND part = ?", (first, gens[first], k))
 
+    def cursor_of(tx: Tx) -> list[tuple[Any, ...]]:
+        return tx.query(f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
+                        " generation = ? AND part = ?", (first, gens[first], k))
+
+    try:
         while True:
             with store.read() as tx:
                 cursor = cursor_of(tx)
