@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from projections import ReadSide
-from tests.projections.test_property import fresh_store
+from tests.projections.test_property import ReusedSchema, fresh_store
 
 DOC = Path(__file__).parents[2] / "docs" / "metrics.md"
 BLOCK = re.compile(r"```(jsonl|expect)\n(.*?)```", re.S)
@@ -45,13 +46,22 @@ def test_the_doc_has_examples() -> None:
     assert len(examples()) >= 8
 
 
+REUSED = ReusedSchema()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_the_reused_schema() -> Iterator[None]:
+    yield
+    REUSED.close()
+
+
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_every_worked_example_holds(kind: str) -> None:
     for history, expect in examples():
         # period, as_of and (optionally) the metric catalogue, then the checks
         size = 3 if expect[2].startswith("metrics: ") else 2
         header = dict(line.split(": ", 1) for line in expect[:size])
-        with fresh_store(kind) as h:
+        with fresh_store(kind, REUSED) as h:
             for line in history:
                 h.execute(line)
             with ReadSide(h) as read:

@@ -74,11 +74,16 @@ class ReusedSchema:
         return self.app
 
     def close(self) -> None:
+        """Close the engine and drop the schema; the object holds neither
+        after (an engine still referenced at interpreter exit is closed
+        again by eventsourcing's `__del__` once its modules are gone)."""
         if self.app is not None:
             self.app.close()
+            self.app = None
         if self.urls is not None:
             with suppress(StopIteration):
                 next(self.urls)  # the generator's finally drops the schema
+            self.urls = None
 
 
 REUSED = ReusedSchema()
