@@ -245,7 +245,7 @@ def steps_text(steps: list[Step]) -> str:
     fold holds only text, integers, booleans, None and lists of text,
     which orjson writes byte for byte as the standard library does
     (workflow.json_codec), so no row needs checking value by value first:
-    that check cost 5% of a rebuild's instructions. Anything else (a float
+    that check cost about 5% of a rebuild's instructions. Anything else (a float
     an upcaster made, say) orjson writes so that it reads back the same,
     and every generation `--check` compares is written here."""
     try:
