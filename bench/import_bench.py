@@ -23,7 +23,10 @@ the default bound (workflow.application.CASE_CACHE), to choose the bound.
 
 Wall and CPU come from the children's resource usage around each child
 (CPU includes the import's worker processes); peak RSS is the importing
-process's own (VmHWM). Not a test: the figures depend on the machine.
+process's own (VmHWM). Beside `--workers 2` against 1 it prints the whole
+machine's busy CPU time of both (the PostgreSQL server's included) and the
+best ratio two workers could reach with that work on this machine's cores
+(`machine.py`). Not a test: the figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID
 
+import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the generator lives with the tests
 
@@ -49,7 +54,7 @@ HOTLINE = Path(sys.executable).with_name("hotline")
 MEGACITY_PER_DAY = 55_000
 PER_SAVE = 100
 
-Run = tuple[int, float, float, float]  # events, wall s, CPU s, peak RSS MiB
+Run = tuple[int, float, float, float, float]  # events, wall s, CPU s, peak RSS MiB, machine busy s
 
 
 @contextmanager
@@ -73,20 +78,22 @@ def fresh_store(kind: str, workdir: Path) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def run_child(argv: list[str]) -> tuple[float, float, float, str]:
+def run_child(argv: list[str]) -> tuple[float, float, float, str, float]:
     """(wall s, CPU s of the child and its descendants, peak RSS MiB as the
-    child reports it, stdout)."""
+    child reports it, stdout, the machine's busy CPU s meanwhile)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = machine.busy_seconds()
     started = time.perf_counter()
     done = subprocess.run(argv, capture_output=True)
     wall = time.perf_counter() - started
+    busy = machine.busy_seconds() - busy
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         raise SystemExit(f"{' '.join(argv[:4])} failed: {done.stderr.decode()[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, rss_of(done.stderr.decode()), done.stdout.decode()
+    return wall, cpu, rss_of(done.stderr.decode()), done.stdout.decode(), busy
 
 
 def rss_of(stderr: str) -> float:
@@ -102,19 +109,19 @@ CASE_CACHE: int | None = None  # --case-cache
 def run_import(kind: str, workdir: Path, path: Path, workers: int) -> tuple[Run, float]:
     """One whole-process import into a fresh store; also the mean stored size."""
     with fresh_store(kind, workdir) as url:
-        wall, cpu, rss, out = run_child(
+        wall, cpu, rss, out, busy = run_child(
             [sys.executable, __file__, "--child-import", str(path), url, str(workers),
              str(CASE_CACHE or "")])
         applied = int(out.split("applied ")[1].split(",")[0])
         size = mean_state_bytes(url)
-    return (applied, wall, cpu, rss), size
+    return (applied, wall, cpu, rss, busy), size
 
 
 def run_bare(kind: str, workdir: Path, shape: Path, size: float) -> Run:
     with fresh_store(kind, workdir) as url:
-        wall, cpu, rss, out = run_child(
+        wall, cpu, rss, out, busy = run_child(
             [sys.executable, __file__, "--child-bare", str(shape), url, str(round(size))])
-    return int(out.strip()), wall, cpu, rss
+    return int(out.strip()), wall, cpu, rss, busy
 
 
 def mean_state_bytes(url: str) -> float:
@@ -219,14 +226,13 @@ def write_file(workdir: Path, cases: int, per_day: int | None = None) -> tuple[P
 
 
 def rate(run: Run) -> str:
-    events, wall, cpu, rss = run
+    events, wall, cpu, rss, _busy = run
     return (f"{events / wall:>8,.0f} ev/s wall, {events / cpu:>8,.0f} ev/s CPU "
             f"({cpu / events * 1e6:5.1f} us CPU/event), peak RSS {rss:5.0f} MiB")
 
 
 def median_run(runs: list[Run]) -> Run:
-    return (runs[0][0], statistics.median(r[1] for r in runs),
-            statistics.median(r[2] for r in runs), statistics.median(r[3] for r in runs))
+    return (runs[0][0], *(statistics.median(r[i] for r in runs) for i in range(1, 5)))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -280,6 +286,7 @@ def main(argv: list[str] | None = None) -> None:
                   "(target >= 1.0)")
             print(f"  workers 2 / workers 1: {imp[1] / two[1]:.2f}x wall (target >= 1.5), "
                   f"CPU {imp[2] / two[2]:.2f}x")
+            print(machine.line(imp[1], imp[4], two[4]))
         if options.skip_large:
             return
         print(f"\nonce each: {options.large:,} cases through the year, and at a megacity's "

@@ -13,7 +13,10 @@ Every measured thing is a whole process (`hotline rebuild --from-scratch`,
 `hotline report ...`, a raw-read script), run `--runs` times, interleaved
 with its baseline, and printed as the median wall and CPU (user+sys of the
 child) with their ratio, peak RSS and, on SQLite, bytes written
-(/proc/<pid>/io of the child). Not a test: figures depend on the machine.
+(/proc/<pid>/io of the child). With `--workers`, also the whole machine's
+busy CPU time of both runs (the PostgreSQL server's included) and the best
+ratio two workers could reach with that work on this machine's cores
+(`machine.py`). Not a test: figures depend on the machine.
 
 --density megacity draws the cases' start days from 4 days instead of a
 year (about 55,000 cases starting each day at 200,000 cases).
@@ -31,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -75,10 +80,12 @@ def run(argv: list[str]) -> dict[str, Any]:
     """One whole process: wall, CPU (user+sys), peak RSS, bytes written
     (its own rusage, from wait4, not the sum over every child so far)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        busy = machine.busy_seconds()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        busy = machine.busy_seconds() - busy
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -88,7 +95,7 @@ def run(argv: list[str]) -> dict[str, Any]:
     written = [int(x.split()[1]) for x in stderr.splitlines() if x.startswith("BENCH-IO")]
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
             "rss_mib": usage.ru_maxrss / 1024, "written": written[0] if written else None,
-            "stdout": stdout}
+            "stdout": stdout, "busy": busy}
 
 
 def hotline(*args: str) -> list[str]:
@@ -191,6 +198,7 @@ def bench_store(kind: str, args: argparse.Namespace) -> None:
         two = got["rebuild --workers 2"]
         print(f"  --workers 2 / 1: wall {median(reb, 'wall') / median(two, 'wall'):.2f}x"
               f"  cpu {median(reb, 'cpu') / median(two, 'cpu'):.2f}x  (target >= 1.5 on PG)")
+        print(machine.line(median(reb, "wall"), median(reb, "busy"), median(two, "busy")))
     size = event_table_bytes(kind, where)
     written = [r["written"] for r in reb if r["written"] is not None]
     if size and written:

@@ -29,6 +29,7 @@ and exits.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue
 import zlib
@@ -187,7 +188,13 @@ class Pool:
     """The worker processes of one import and their queues."""
 
     def __init__(self, workers: int, config: Config, max_line_bytes: int) -> None:
-        context = multiprocessing.get_context("spawn")  # no inherited connections
+        # Forked, as the rebuild's workers are: a worker starts with the
+        # engine its parent has imported already (spawned, each paid about
+        # 0.3 s of CPU to import it again: docs/performance.md). It opens
+        # connections of its own (`work`) and never touches the ones it
+        # inherits, which the parent holds outside any transaction here.
+        context = multiprocessing.get_context("fork")
+        gc.collect()  # no garbage of the parent's (a connection, say) for a worker to finalise
         self.committed = context.Value("q", -1, lock=False)
         self.results: Any = context.Queue()
         self.tasks: list[Any] = [context.Queue() for _ in range(workers)]

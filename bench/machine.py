@@ -1,0 +1,47 @@
+"""What the whole machine spent while a benchmark's child ran.
+
+A process's own CPU time (its rusage) leaves out the database server's
+processes and anything else running beside it. With `--workers 2` on a
+machine of two cores, the importer's or the rebuild's processes and the
+PostgreSQL backends serving them share those cores, so the wall time of
+`--workers 2` cannot fall below the machine's busy CPU time for the run
+divided by the cores. `bound` turns that into the best ratio
+`--workers 2` could reach against `--workers 1` with the work it did,
+whatever the code's serial parts: a target above it is out of reach on
+this machine without less work per event, however the work is split.
+"""
+
+from __future__ import annotations
+
+import os
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> float:
+    """CPU seconds the machine has spent busy since boot, over every core
+    and every process (the first line of /proc/stat: all but idle and
+    iowait)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+
+
+def cores() -> int:
+    """The cores this benchmark may use."""
+    return len(os.sched_getaffinity(0))
+
+
+def bound(one_wall: float, two_busy: float) -> float:
+    """The most `--workers 2` could gain over one worker whose run took
+    `one_wall` seconds, given that its own run kept the machine busy for
+    `two_busy` CPU seconds: perfectly spread over the cores, it would still
+    take `two_busy / cores()` seconds."""
+    return one_wall / (two_busy / cores())
+
+
+def line(one_wall: float, one_busy: float, two_busy: float) -> str:
+    """The printed line: the machine's busy CPU of both runs and the bound."""
+    return (f"  machine busy (every process, a database server's too): workers 1 "
+            f"{one_busy:.2f} CPU-s, workers 2 {two_busy:.2f} CPU-s; on {cores()} cores "
+            f"workers 2 can reach at most {bound(one_wall, two_busy):.2f}x")
