@@ -20,11 +20,13 @@ _TICK = os.sysconf("SC_CLK_TCK")
 
 def busy_seconds() -> float:
     """CPU seconds the machine has spent busy since boot, over every core
-    and every process (the first line of /proc/stat: all but idle and
-    iowait)."""
+    and every process: user, nice, system, irq and softirq of the first line
+    of /proc/stat (not idle or iowait; not steal, time the hypervisor gave
+    to others; not guest, already counted in user)."""
     with open("/proc/stat") as f:
         ticks = [int(x) for x in f.readline().split()[1:]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+    user, nice, system, _idle, _iowait, irq, softirq = ticks[:7]
+    return (user + nice + system + irq + softirq) / _TICK
 
 
 def cores() -> int:
