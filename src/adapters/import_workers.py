@@ -184,16 +184,22 @@ def work(index: int, config: Config, max_line_bytes: int, tasks: Any, results: A
             hotline.close()
 
 
+def start_method() -> str:
+    """How workers start: forked where the system can, else spawned."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 class Pool:
     """The worker processes of one import and their queues."""
 
     def __init__(self, workers: int, config: Config, max_line_bytes: int) -> None:
-        # Forked, as the rebuild's workers are: a worker starts with the
-        # engine its parent has imported already (spawned, each paid about
-        # 0.3 s of CPU to import it again: docs/performance.md). It opens
-        # connections of its own (`work`) and never touches the ones it
-        # inherits, which the parent holds outside any transaction here.
-        context = multiprocessing.get_context("fork")
+        # Forked where the system can, as the rebuild's workers are: a worker
+        # starts with the engine its parent has imported already (spawned,
+        # each paid about 0.3 s of CPU to import it again:
+        # docs/performance.md). It opens connections of its own (`work`) and
+        # never touches the ones it inherits, which the parent holds outside
+        # any transaction here. Spawned where there is no fork (Windows).
+        context: Any = multiprocessing.get_context(start_method())
         gc.collect()  # no garbage of the parent's (a connection, say) for a worker to finalise
         self.committed = context.Value("q", -1, lock=False)
         self.results: Any = context.Queue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from adapters.cli.main import cli
@@ -40,7 +41,30 @@ def run(path: Path, url: str, workers: int, rejects: Path) -> tuple[int, str, st
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_two_workers_store_and_report_what_one_does(store_url: str, tmp_path: Path) -> None:
+@pytest.fixture(params=["fork", "spawn"])
+def started(request: pytest.FixtureRequest,
+            monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    """Workers started by each method (spawn: a system without fork), and
+    the start methods the pools asked for, to check they used that one."""
+    import multiprocessing
+
+    from adapters import import_workers
+
+    asked: list[str] = []
+    real = multiprocessing.get_context
+
+    def get_context(method: str | None = None) -> object:
+        asked.append(str(method))
+        return real(method)
+
+    monkeypatch.setattr(import_workers, "start_method", lambda: request.param)
+    monkeypatch.setattr(import_workers.multiprocessing, "get_context", get_context)
+    return request.param, asked
+
+
+def test_two_workers_store_and_report_what_one_does(
+    store_url: str, tmp_path: Path, started: tuple[str, list[str]]
+) -> None:
     lines = generate_lines(120, seed=3).splitlines(keepends=True)
     for i, bad in enumerate(BAD, start=1):
         lines.insert(i * len(lines) // (len(BAD) + 1), bad)
@@ -63,6 +87,8 @@ def test_two_workers_store_and_report_what_one_does(store_url: str, tmp_path: Pa
 
     again = run(path, store_url, 2, tmp_path / "again.rejects")
     assert again[1] == f"applied 0, duplicates {len(lines) - len(BAD)}, rejected 3\n"
+    method, asked = started
+    assert asked and set(asked) == {method}
 
 
 def line(case: str, action: str = "urge", **fields: str) -> bytes:
