@@ -253,6 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     global CASE_CACHE
     CASE_CACHE = options.case_cache
     stores = options.stores.split(",")
+    print(machine.byte_compile())
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

@@ -285,6 +285,7 @@ def main() -> None:
         return
     Path(args.dir).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    print(machine.byte_compile())
     for kind in args.stores.split(","):
         if not args.skip_rebuild:
             bench_store(kind, args)
