@@ -11,7 +11,7 @@ library's own statement, lock and notification ids).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -31,14 +31,17 @@ class RecorderStreams:
         self._select_chunk = select_chunk
         self._insert = insert or recorder.insert_events
 
-    def select(self, ids: Collection[UUID]) -> dict[UUID, list[StoredEvent]]:
-        """Each id's stored events in version order (absent ids: no entry)."""
+    def select(self, ids: Collection[UUID]) -> Iterator[tuple[UUID, list[StoredEvent]]]:
+        """Each stored id with its events in version order (absent ids are
+        left out), read a chunk of ids per statement and handed on chunk by
+        chunk: a batch's read-back holds one chunk's rows at a time, not
+        the whole batch's."""
         ordered = list(ids)
-        streams: dict[UUID, list[StoredEvent]] = {}
         for start in range(0, len(ordered), CHUNK):
+            streams: dict[UUID, list[StoredEvent]] = {}
             for event in self._select_chunk(ordered[start:start + CHUNK]):
                 streams.setdefault(UUID(str(event.originator_id)), []).append(event)
-        return streams
+            yield from streams.items()
 
     def insert(self, events: Sequence[StoredEvent]) -> None:
         """Store `events` in one transaction (IntegrityError if any of their

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -327,12 +327,12 @@ class Hotline(Application[UUID]):
         (decoded and upcast by the mapper)."""
         to_domain = self.mapper.to_domain_event
         found: dict[UUID, SlimCase] = {}
-        streams: Mapping[UUID, Sequence[StoredEvent]]
+        streams: Iterable[tuple[UUID, Sequence[StoredEvent]]]
         if self.streams is not None:
             streams = self.streams.select(ids)
         else:  # no bulk read (the in-memory recorder): one case at a time
-            streams = {i: s for i in ids if (s := self.recorder.select_events(i))}
-        for agg_id, stored in streams.items():
+            streams = ((i, s) for i in ids if (s := self.recorder.select_events(i)))
+        for agg_id, stored in streams:
             case = found[agg_id] = SlimCase(agg_id)
             for event in stored:
                 case.replay(to_domain(event))

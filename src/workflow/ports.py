@@ -4,7 +4,7 @@ provide them, the domain never imports them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -14,8 +14,9 @@ from eventsourcing.persistence import StoredEvent
 class EventStreams(Protocol):
     """The bulk read and write of the event store (import's batch path)."""
 
-    def select(self, ids: Collection[UUID]) -> dict[UUID, list[StoredEvent]]:
-        """Each id's stored events in version order; absent ids have no entry."""
+    def select(self, ids: Collection[UUID]) -> Iterable[tuple[UUID, list[StoredEvent]]]:
+        """Each stored id with its events in version order; absent ids are
+        left out."""
         ...
 
     def insert(self, events: Sequence[StoredEvent]) -> None:

@@ -26,11 +26,30 @@ def test_select_streams_reads_more_than_a_chunk_and_skips_absent_ids(hotline: Ho
     absent = {uuid4() for _ in range(5)}
     bulk = streams_for(hotline.recorder)
     assert bulk is not None
-    streams = bulk.select({case_id(r) for r in refs} | absent)
+    streams = dict(bulk.select({case_id(r) for r in refs} | absent))
 
     assert set(streams) == {case_id(r) for r in refs}
     assert [e.originator_version for e in streams[case_id(refs[0])]] == [1, 2]
     assert [e.originator_version for e in streams[case_id(refs[-1])]] == [1]
+
+
+def test_select_streams_hands_on_one_chunk_at_a_time(hotline: Hotline) -> None:
+    # A batch's read-back holds one chunk's rows, not the whole batch's.
+    refs = [f"P-{n:04d}" for n in range(2 * CHUNK + 1)]
+    assert not any(isinstance(o, Exception)
+                   for o in hotline.execute_batch([parse_command(receive(r)) for r in refs]))
+    bulk = streams_for(hotline.recorder)
+    assert bulk is not None
+    statements: list[int] = []
+    select_chunk = bulk._select_chunk
+    bulk._select_chunk = lambda ids: statements.append(len(ids)) or select_chunk(ids)
+    streams = bulk.select([case_id(r) for r in refs])
+    assert statements == []
+    first = [next(streams) for _ in range(CHUNK)]
+    assert statements == [CHUNK]
+    rest = list(streams)
+    assert statements == [CHUNK, CHUNK, 1]
+    assert len(first) + len(rest) == len(refs)
 
 
 def test_a_batch_sees_cases_stored_by_an_earlier_batch(hotline: Hotline) -> None:
