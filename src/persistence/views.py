@@ -36,7 +36,7 @@ def connect_views(env: Mapping[str, str]) -> tuple[Any, Dialect]:
         # journal and then the file. The views hold no secret to wipe: no
         # citizen is folded into them, and the key table, on the event
         # store's connections, turns secure delete on for itself
-        # (persistence/keys.py). Measured: docs/performance.md, "secure delete".
+        # (persistence/keys.py). Measured: docs/performance.md, "Eighth round".
         conn.execute("PRAGMA secure_delete = OFF")
         return conn, SQLITE
     if module.endswith("postgres"):
