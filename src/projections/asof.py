@@ -14,6 +14,7 @@ The one place where the §5 rules meet a case's history (docs/metrics.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -114,66 +115,111 @@ def _assign(case: CaseAt, lead: str | None, co_units: list[str]) -> None:
 
 
 def evaluate(steps: list[Step], as_of: date | None = None) -> CaseAt:
-    """The case at the end of `as_of` (all steps when None)."""
+    """The case at the end of `as_of` (all steps when None): each step
+    moves the state by the lifecycle table and sets the facts its code's
+    `EFFECTS` entry sets."""
     case = CaseAt()
     limit = as_of.isoformat() if as_of else "9999-12-31"
-    after, parse = _after, parse_day
+    after, effects = _after, EFFECTS
     state = case.state
     for step in steps:
-        code = step[1]
-        local_date = step[0][:10]
-        if local_date > limit:
+        if step[0][:10] > limit:
             break  # steps are in business-time order within a case
-        day = parse(local_date)
+        code = step[1]
         state = after(code, state)  # the lifecycle table's (cached)
-        if code == "R":
-            case.received = day
-            case.reply_due, case.close_due = _day(step[2]), _day(step[3])
-        elif code == "A":
-            _assign(case, step[2], step[3])
-            case.return_due = _day(step[4])
-            case.contact_due = _day(step[5]) if len(step) > 5 else None
-        elif code == "Z":
-            case.closed, case.close_due_at_close = day, case.close_due
-        elif code == "P" or code == "W":
-            reply_due = case.reply_due
-            assert day is not None and reply_due is not None
-            if code == "P":
-                case.replies.append((step[2], day <= reply_due))
-                _contacted(case, day)
-            if case.first_reply is None:
-                case.first_reply, case.first_reply_due = day, reply_due
-                case.direct_answer = code == "W"
-            case.return_due = None
-        elif code == "C":
-            case.last_result = step[2]
-            case.resolved = step[3] if len(step) > 3 else None
-            case.callbacks += 1
-        elif code == "U":
-            case.urges += 1
-        elif code == "T":
-            case.returns.append(step[2])
-            case.lead, case.co_units, case.return_due = None, [], None
-            case.contact_due = None
-        elif code == "X":
-            case.extensions += 1
-            case.reply_due, case.close_due = _day(step[3]), _day(step[4])
-        elif code == "O":
-            case.reopenings += 1
-            _assign(case, step[2], step[3])
-            case.reply_due, case.close_due, case.return_due = _day(step[4]), _day(step[5]), None
-            case.contact_due = _day(step[6]) if len(step) > 6 else None
-        elif code == "K":
-            assert day is not None
-            _contacted(case, day)
-        elif code == "G":
-            case.reassignments += 1
-            _assign(case, step[2], step[3])
-            case.return_due, case.contact_due = _day(step[4]), _day(step[5])
-        elif code == "M":
-            case.merged_into = step[2]
+        effects[code](case, step)
     case.state = state
     return case
+
+
+# What each step sets of the facts of a case (by step code: steps.STEPS),
+# beside its state. A step's first item is its local time, whose first 10
+# characters are its local date.
+
+def _received(case: CaseAt, step: Step) -> None:
+    case.received = parse_day(step[0][:10])
+    case.reply_due, case.close_due = _day(step[2]), _day(step[3])
+
+
+def _assigned(case: CaseAt, step: Step) -> None:
+    _assign(case, step[2], step[3])
+    case.return_due = _day(step[4])
+    case.contact_due = _day(step[5]) if len(step) > 5 else None
+
+
+def _replied(case: CaseAt, step: Step) -> None:
+    day, reply_due = parse_day(step[0][:10]), case.reply_due
+    assert reply_due is not None
+    case.replies.append((step[2], day <= reply_due))
+    _contacted(case, day)
+    _first_reply(case, day, direct=False)
+
+
+def _answered(case: CaseAt, step: Step) -> None:
+    _first_reply(case, parse_day(step[0][:10]), direct=True)
+
+
+def _first_reply(case: CaseAt, day: date, direct: bool) -> None:
+    """A reply or an answer: the first one is judged against the reply due
+    date in force then; either ends the lead's right to return the case."""
+    assert case.reply_due is not None
+    if case.first_reply is None:
+        case.first_reply, case.first_reply_due = day, case.reply_due
+        case.direct_answer = direct
+    case.return_due = None
+
+
+def _called_back(case: CaseAt, step: Step) -> None:
+    case.last_result = step[2]
+    case.resolved = step[3] if len(step) > 3 else None
+    case.callbacks += 1
+
+
+def _urged(case: CaseAt, step: Step) -> None:
+    case.urges += 1
+
+
+def _returned(case: CaseAt, step: Step) -> None:
+    case.returns.append(step[2])
+    case.lead, case.co_units, case.return_due = None, [], None
+    case.contact_due = None
+
+
+def _extended(case: CaseAt, step: Step) -> None:
+    case.extensions += 1
+    case.reply_due, case.close_due = _day(step[3]), _day(step[4])
+
+
+def _reopened(case: CaseAt, step: Step) -> None:
+    case.reopenings += 1
+    _assign(case, step[2], step[3])
+    case.reply_due, case.close_due, case.return_due = _day(step[4]), _day(step[5]), None
+    case.contact_due = _day(step[6]) if len(step) > 6 else None
+
+
+def _closed(case: CaseAt, step: Step) -> None:
+    case.closed, case.close_due_at_close = parse_day(step[0][:10]), case.close_due
+
+
+def _contact_made(case: CaseAt, step: Step) -> None:
+    _contacted(case, parse_day(step[0][:10]))
+
+
+def _reassigned(case: CaseAt, step: Step) -> None:
+    case.reassignments += 1
+    _assign(case, step[2], step[3])
+    case.return_due, case.contact_due = _day(step[4]), _day(step[5])
+
+
+def _merged(case: CaseAt, step: Step) -> None:
+    case.merged_into = step[2]
+
+
+EFFECTS: dict[str, Callable[[CaseAt, Step], None]] = {
+    "R": _received, "A": _assigned, "T": _returned, "X": _extended, "U": _urged,
+    "P": _replied, "W": _answered, "C": _called_back, "O": _reopened, "Z": _closed,
+    "K": _contact_made, "G": _reassigned, "M": _merged,
+}
 
 
 @cache

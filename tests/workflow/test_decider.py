@@ -91,6 +91,15 @@ def test_every_event_of_the_table_has_a_class_and_an_effect() -> None:
         assert row.event in EFFECTS
 
 
+def test_every_step_of_the_read_side_has_an_effect() -> None:
+    # The read side's fold (asof.evaluate) sets a case's facts by step code:
+    # every event that makes a step has its entry there, and no other.
+    from projections import asof, steps
+
+    assert set(asof.EFFECTS) == set(steps.EVENT_OF_CODE)
+    assert set(steps.STEPS) <= {row.event for row in (*lifecycle.TABLE, *lifecycle.INTERNAL)}
+
+
 def test_the_rules_are_the_machine_conditions() -> None:
     move = lifecycle.move("return", "assigned")
     assert move is not None
