@@ -288,8 +288,8 @@ def test_the_collector_runs_less_often_while_folding_and_as_before_after(
 
 def test_sqlite_views_free_pages_without_zeroing_them(tmp_path: Path) -> None:
     # Debian's SQLite is built with secure delete on: each dropped generation
-    # would be written out once more as zeros (docs/performance.md, "secure
-    # delete"). The views hold no secret; the key table turns it on for the
+    # would be written out once more as zeros (docs/performance.md, "Eighth
+    # round"). The views hold no secret; the key table turns it on for the
     # statements that forget a citizen (test_shredding checks those bytes).
     app = Hotline.open(f"sqlite:///{tmp_path / 'hotline.db'}")
     try:
