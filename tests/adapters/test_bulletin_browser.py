@@ -9,13 +9,18 @@ actually painted). Set BULLETIN_SCREENSHOT_DIR to keep the screenshots.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
 import re
+import select
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from html import unescape
@@ -298,12 +303,115 @@ def latin_fonts() -> str:
 
 
 def screenshot(tmp_path: Path, page: Path, fonts: Path, name: str) -> Path:
+    """A screenshot of `page` (a copy from `shown_when_fonts_loaded`) taken
+    once the page has shown itself, waited for in real time: Chromium driven
+    over its DevTools pipe (`--remote-debugging-pipe`), not `--screenshot`,
+    whose virtual-time budget does not wait for a web font to be decoded, so
+    that on a loaded machine it could catch the page before it was shown."""
     shot = tmp_path / f"{name}.png"
-    chromium(tmp_path, page, f"--screenshot={shot}", "--window-size=1000,1600", fonts=fonts)
+    shot.write_bytes(DevTools(tmp_path, fonts).screenshot(page, "document.documentElement"
+                                                                ".style.visibility === 'visible'"))
     keep = os.environ.get("BULLETIN_SCREENSHOT_DIR")
     if keep:
         shutil.copy(shot, Path(keep) / shot.name)
     return shot
+
+
+_ON_3_AND_4 = ("import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4);"
+               " os.execv(sys.argv[3], sys.argv[3:])")
+
+
+def _above_4(fd: int) -> int:
+    """`fd` moved to a descriptor number above 4 (the old one closed)."""
+    import fcntl
+
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
+class DevTools:
+    """One headless Chromium driven over the DevTools protocol on a pipe
+    (commands on its fd 3, replies on its fd 4, each message JSON ended by
+    a NUL byte). Test-only."""
+
+    def __init__(self, tmp_path: Path, fonts: Path) -> None:
+        assert CHROMIUM is not None
+        theirs_in, self.to_browser = os.pipe()
+        self.from_browser, theirs_out = os.pipe()
+        # Chromium's two ends moved above 4, so that putting one on 3 or 4
+        # cannot overwrite the other.
+        theirs_in, theirs_out = (_above_4(theirs_in), _above_4(theirs_out))
+        self.calls, self.buffer = 0, b""
+        profile = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp_path))
+        self.log = profile / "stderr.txt"
+        self.stderr = self.log.open("wb")
+        flags = [f for f in FLAGS if not f.startswith("--virtual-time-budget")]
+        # A Python trampoline puts the pipe's two ends on the descriptors
+        # Chromium reads and writes (3 and 4), then becomes Chromium.
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _ON_3_AND_4, str(theirs_in), str(theirs_out), CHROMIUM, *flags,
+             "--remote-debugging-pipe", f"--user-data-dir={profile}", "--window-size=1000,1600",
+             "about:blank"],
+            pass_fds=(theirs_in, theirs_out), stdout=subprocess.DEVNULL,
+            stderr=self.stderr, env={**os.environ, "FONTCONFIG_FILE": str(fonts)},
+        )
+        os.close(theirs_in)
+        os.close(theirs_out)
+
+    def call(self, method: str, session: str | None = None, wait: float = 120,
+             **params: Any) -> dict[str, Any]:
+        """The result of one command, waited for at most `wait` seconds."""
+        self.calls += 1
+        deadline = time.monotonic() + wait
+        message: dict[str, Any] = {"id": self.calls, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self.to_browser, json.dumps(message).encode() + b"\0")
+        while True:  # replies to this call; events and other replies are skipped
+            while b"\0" not in self.buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.from_browser], [], [], left)[0]:
+                    pytest.fail(f"chromium gave no answer to {method} within {wait:.0f} s")
+                chunk = os.read(self.from_browser, 1 << 20)
+                assert chunk, (f"chromium closed its DevTools pipe during {method}: "
+                               f"{self.log.read_text(errors='replace')[-2000:]}")
+                self.buffer += chunk
+            raw, self.buffer = self.buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("id") == self.calls:
+                assert "error" not in reply, f"{method}: {reply['error']}"
+                return dict(reply["result"])
+
+    def screenshot(self, page: Path, shown: str, timeout: float = 120) -> bytes:
+        """PNG of `page` once the page is loaded and `shown` (a JavaScript
+        expression) is true; then the browser is closed."""
+        try:
+            target = self.call("Target.createTarget", url=page.as_uri())["targetId"]
+            session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            ready = f"document.readyState === 'complete' && ({shown})"
+            deadline = time.monotonic() + timeout
+            while not self.call("Runtime.evaluate", session, expression=ready,
+                                returnByValue=True)["result"].get("value"):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{page.name} was not shown within {timeout:.0f} s")
+                time.sleep(0.05)
+            # The whole page, not only the window: every character is drawn.
+            size = self.call("Page.getLayoutMetrics", session)["cssContentSize"]
+            whole = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+            return base64.b64decode(self.call("Page.captureScreenshot", session, format="png",
+                                              captureBeyondViewport=True, clip=whole)["data"])
+        finally:
+            with contextlib.suppress(AssertionError, OSError, pytest.fail.Exception):
+                self.call("Browser.close", wait=10)  # it may be gone already
+            os.close(self.to_browser)
+            os.close(self.from_browser)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.stderr.close()
 
 
 def same_pixels(a: Path, b: Path) -> bool:
@@ -348,10 +456,9 @@ def shown_when_fonts_loaded(html: str) -> str:
 
 def renders_alike(tmp_path: Path, page: Path, a: Path, b: Path, name: str) -> bool:
     """Whether `page` (a copy from `shown_when_fonts_loaded`) is drawn pixel
-    for pixel the same under fontconfigs `a` and `b`. A blank screenshot (the
-    page had not settled within the virtual-time budget on a loaded machine)
-    or a mismatch is looked at again, up to three times: a glyph missing from
-    the embedded font differs every time."""
+    for pixel the same under fontconfigs `a` and `b`, the whole page. A blank
+    screenshot or a mismatch is looked at again, up to three times: a glyph
+    missing from the embedded font differs every time."""
     compared = 0
     for attempt in (1, 2, 3):
         shot_a = screenshot(tmp_path, page, a, f"{name}-a{attempt}")
