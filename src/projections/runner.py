@@ -364,22 +364,27 @@ class Runner:
 
     def _keep_digests(self, chosen: list[Projection], state: str) -> None:
         """Store the log digest at each generation's position, unless the one
-        stored is already there."""
+        stored is already there. A generation no longer in `state` has been
+        swapped in by another run of the same rebuild, which kept its digest
+        before the swap."""
         for p in chosen:
             if not hasattr(p, "digest"):
                 continue
             with self.store.read() as tx:  # the usual case: nothing new, nothing written
-                gen, position = tx.generations(p.name)[state]
-                stored = tx.digest(p.name, gen)
-            if stored is not None and stored[0] == position:
+                found = tx.generations(p.name).get(state)
+                stored = None if found is None else tx.digest(p.name, found[0])
+            if found is None or (stored is not None and stored[0] == found[1]):
                 continue
             with self.store.write() as tx:
-                gen, position = tx.generations(p.name)[state]
+                if (found := tx.generations(p.name).get(state)) is None:
+                    continue
                 # Hold the position row: no page can move it (nor the heads)
                 # while the digest is read, on PostgreSQL too.
                 tx.execute(f"UPDATE {POSITIONS} SET position = position WHERE name = ?"
-                           " AND generation = ?", (p.name, gen))
-                gen, position = tx.generations(p.name)[state]
+                           " AND generation = ?", (p.name, found[0]))
+                if (found := tx.generations(p.name).get(state)) is None:
+                    continue  # swapped in before the row was held
+                gen, position = found
                 stored = tx.digest(p.name, gen)
                 if stored is None or stored[0] != position:
                     tx.save_digest(p.name, gen, position, str(p.digest(tx, gen, position)))

@@ -132,6 +132,33 @@ def test_two_first_builds_at_once_both_succeed_and_agree(hotline: Hotline, store
     store.close()
 
 
+def test_a_run_whose_generation_another_run_swapped_in_meanwhile_ends_cleanly(
+    hotline: Hotline, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The race behind a rare failure of the test above: one run has folded
+    its generation to the head, and before it keeps the digest another run
+    of the same rebuild swaps that generation in. The first finds it gone
+    and stops; the views are as one clean rebuild leaves them."""
+    from projections.runner import Runner
+
+    populate(hotline, 0, 30)
+    head = hotline.recorder.max_notification_id()
+    first, second = ReadSide(hotline), ReadSide(hotline)
+    keep = Runner._keep_digests
+
+    def other_run_swaps_first(self: Runner, chosen: Any, state: str) -> None:
+        if self is second.runner and state == "next":
+            first.runner.rebuild_from_scratch()
+        keep(self, chosen, state)
+
+    monkeypatch.setattr(Runner, "_keep_digests", other_run_swaps_first)
+    assert second.runner.rebuild_from_scratch() == head
+    assert [(s.state, s.position) for s in second.runner.status()] == [("live", head)]
+    assert second.runner.check() == []
+    report = second.runner.digest("cases", head)
+    assert report == second.runner.digest_from_log(head)
+
+
 def assert_clean_rerun(hotline: Hotline, store: ViewStore, store_url: str, head: int) -> None:
     rerun = subprocess.run([HOTLINE, "rebuild", "--store", store_url, "--quiet"],
                            capture_output=True, check=False)
