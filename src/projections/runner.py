@@ -50,6 +50,17 @@ class UnknownProjection(WorkflowError):
         super().__init__(f"no projection named {name!r} (known: {', '.join(known)})")
 
 
+class CheckReplaced(WorkflowError):
+    """Another `--check` of the same view started while this one ran: it
+    dropped this one's throw-away copy (each check begins by dropping any
+    left behind, so that a killed check leaves nothing for good)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"another `hotline rebuild --check` of {name} started while this one"
+                         " ran and replaced its copy of the view: run the check again when"
+                         " the other has finished")
+
+
 class OldLayout(WorkflowError):
     """The store's views were built by an earlier version of the read side."""
 
@@ -197,16 +208,26 @@ class Runner:
             if live is None:
                 drifts.append(Drift(p.name, "*", "*", "not built"))
                 continue
-            if isinstance(self.rows, EventRows):
-                with self.store.write() as tx:
-                    gen = _ensure(tx, p, "check")
-                self._by_case([p], "check", {p.name: gen}, live[1], 1, progress)
-            self._run([p], "check", live[1], progress)
             with self.store.write() as tx:
-                check_gen = tx.generations(p.name)["check"][0]
-                drifts += _compare(p, dump(tx, p, live[0]), dump(tx, p, check_gen))
+                gen = _ensure(tx, p, "check")
+            try:
+                if isinstance(self.rows, EventRows):
+                    self._by_case([p], "check", {p.name: gen}, live[1], 1, progress)
+                self._run([p], "check", live[1], progress, create=False)
+            except Exception:
+                if self._check_generation(p) != gen:
+                    raise CheckReplaced(p.name) from None
+                raise
+            with self.store.write() as tx:
+                if tx.generations(p.name).get("check", (None,))[0] != gen:
+                    raise CheckReplaced(p.name)
+                drifts += _compare(p, dump(tx, p, live[0]), dump(tx, p, gen))
                 _drop_state(tx, p, "check")
         return drifts
+
+    def _check_generation(self, p: Projection) -> int | None:
+        with self.store.read() as tx:
+            return tx.generations(p.name).get("check", (None,))[0]
 
     def status(self) -> list[Status]:
         head = self.rows.head()

@@ -159,6 +159,38 @@ def test_a_run_whose_generation_another_run_swapped_in_meanwhile_ends_cleanly(
     assert report == second.runner.digest_from_log(head)
 
 
+def test_a_check_another_check_replaced_meanwhile_says_so(
+    hotline: Hotline, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each `--check` starts by dropping a copy left behind, so a second
+    check started while one runs drops the first's copy. The first then
+    stops with an error saying so. Before, depending on the moment, it
+    redid the fold into a new copy, failed on a dropped table, or compared
+    the live view with the other check's copy half folded (a false drift).
+    A check run alone afterwards is clean."""
+    from projections.runner import CheckReplaced, Runner
+
+    populate(hotline, 0, 30)
+    first, second = ReadSide(hotline), ReadSide(hotline)
+    first.catch_up()
+    run = Runner._run
+    interrupted: list[bool] = []
+
+    def second_check_meanwhile(self: Runner, chosen: Any, state: str, *args: Any,
+                               **kwargs: Any) -> None:
+        if self is first.runner and state == "check" and not interrupted:
+            interrupted.append(True)
+            assert second.runner.check() == []
+        run(self, chosen, state, *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "_run", second_check_meanwhile)
+    with pytest.raises(CheckReplaced, match="another `hotline rebuild --check` of cases"):
+        first.runner.check()
+    assert interrupted
+    assert first.runner.check() == []
+    assert [s.state for s in first.runner.status()] == ["live"]
+
+
 def assert_clean_rerun(hotline: Hotline, store: ViewStore, store_url: str, head: int) -> None:
     rerun = subprocess.run([HOTLINE, "rebuild", "--store", store_url, "--quiet"],
                            capture_output=True, check=False)
