@@ -58,8 +58,9 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     # Wait (in virtual time, so no real delay on an idle page) until the page
-    # has settled, embedded font decoded included: on a loaded machine a
-    # screenshot taken at first paint may still show fallback glyphs.
+    # has loaded and run its scripts. It does not wait for a web font to be
+    # decoded: the font comparisons take their screenshots over the DevTools
+    # pipe instead, once the page says its fonts have loaded (`DevTools`).
     "--virtual-time-budget=10000",
 )
 
