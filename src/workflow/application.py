@@ -34,7 +34,7 @@ from workflow.errors import (
 )
 from workflow.lifecycle import Decision
 from workflow.personal import PersonalDataUnavailable, is_sealed
-from workflow.ports import EventStreams
+from workflow.ports import EventStreams, StoredRow
 from workflow.state import Evolving
 from workflow.store_url import DEFAULT_STORE, prepare_store
 from workflow.vocabulary import SHANGHAI, local_time
@@ -324,18 +324,18 @@ class Hotline(Application[UUID]):
 
     def _read_slim(self, ids: set[UUID]) -> dict[UUID, SlimCase]:
         """The slim cases of `ids` that are stored, from their stored events
-        (decoded and upcast by the mapper)."""
-        to_domain = self.mapper.to_domain_event
+        (read as the mapper reads them: `StoredForm.read`)."""
+        form = self._stored_form
         found: dict[UUID, SlimCase] = {}
-        streams: Iterable[tuple[UUID, Sequence[StoredEvent]]]
+        streams: Iterable[tuple[UUID, Sequence[StoredRow]]]
         if self.streams is not None:
             streams = self.streams.select(ids)
         else:  # no bulk read (the in-memory recorder): one case at a time
-            streams = ((i, s) for i in ids if (s := self.recorder.select_events(i)))
-        for agg_id, stored in streams:
+            streams = ((i, [(e.originator_version, e.topic, e.state) for e in s])
+                       for i in ids if (s := self.recorder.select_events(i)))
+        for agg_id, rows in streams:
             case = found[agg_id] = SlimCase(agg_id)
-            for event in stored:
-                case.replay(to_domain(event))
+            case.replay_rows(rows, form)
         return found
 
     def _load_slim(self, agg_id: UUID) -> SlimCase | None:

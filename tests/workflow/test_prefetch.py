@@ -29,8 +29,8 @@ def test_select_streams_reads_more_than_a_chunk_and_skips_absent_ids(hotline: Ho
     streams = dict(bulk.select({case_id(r) for r in refs} | absent))
 
     assert set(streams) == {case_id(r) for r in refs}
-    assert [e.originator_version for e in streams[case_id(refs[0])]] == [1, 2]
-    assert [e.originator_version for e in streams[case_id(refs[-1])]] == [1]
+    assert [version for version, _, _ in streams[case_id(refs[0])]] == [1, 2]
+    assert [version for version, _, _ in streams[case_id(refs[-1])]] == [1]
 
 
 def test_select_streams_hands_on_one_chunk_at_a_time(hotline: Hotline) -> None:
