@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from projections.rows import Row
+from projections.rows import CaseRows
 from projections.store import Tx, table_name
 
 
@@ -31,9 +31,10 @@ class Projection(Protocol):
         """Base index name -> `base_table (columns)`."""
         ...
 
-    def fold(self, tx: Tx, generation: int, rows: Sequence[Row]) -> Any:
-        """The page's stored rows (in log order) folded into what the tables
-        of `generation` get; reads them only."""
+    def fold(self, tx: Tx, generation: int, cases: Sequence[CaseRows]) -> Any:
+        """A page's stored rows, by case (`rows.CaseRows`: each case's rows
+        in version order), folded into what the tables of `generation` get;
+        reads them only."""
         ...
 
     def write(self, tx: Tx, generation: int, folded: Any) -> None:

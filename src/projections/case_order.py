@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from projections.base import Projection
+from projections.rows import CaseRows
 from projections.store import CURSORS, Conflict, EventRows, Tx, ViewStore
 from workflow.collector import FOLD_YOUNG, fewer_collections
+from workflow.errors import WorkflowError
 
 Progress = Callable[[int, int], None]  # (positions advanced now, total to go)
 
@@ -46,7 +48,7 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
     below = bound(k + 1, n) if k + 1 < n else None
     first = chosen[0].name
     reader = ThreadPoolExecutor(1, thread_name_prefix="read-ahead") if ahead else None
-    coming: tuple[tuple[str, int], Future[list[Any]]] | None = None
+    coming: tuple[tuple[str, int], Future[list[CaseRows]]] | None = None
 
     def cursor_of(tx: Tx) -> list[tuple[Any, ...]]:
         return tx.query(f"SELECT case_id, version, done FROM {CURSORS} WHERE name = ? AND"
@@ -67,8 +69,9 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
             else:
                 page = rows.case_page(until, at, below, size)
             coming = None
-            last = (page[-1].case_id, page[-1].version) if page else at
-            finished = int(len(page) < size)
+            count = sum(len(rows_of) for _, rows_of in page)
+            last = (page[-1][0], page[-1][1][-1][2]) if page else at  # (case, version)
+            finished = int(count < size)
             if reader is not None and ahead is not None and not finished:
                 coming = (last, reader.submit(ahead.case_page, until, last, below, size))
             # Folded before the write transaction, which holds only the
@@ -97,7 +100,7 @@ def fold_part(store: ViewStore, rows: EventRows, chosen: list[Projection],
             except Conflict:
                 continue  # another run of this part moved on: re-read its cursor
             if progress:
-                progress(len(page), until)
+                progress(count, until)
             if pause:
                 time.sleep(pause)
     finally:
@@ -124,15 +127,23 @@ def reading_ahead(env: Any, table: str, plain: Any) -> Iterator[EventRows | None
 
 
 def worker(env: Any, table: str, plain: Any, chosen: list[Projection], gens: dict[str, int],
-            k: int, n: int, size: int, pause: float, until: int) -> None:
+            k: int, n: int, size: int, pause: float, until: int, report: Any = None) -> None:
     """One forked worker: its own connection, part k of n. It dies with
-    the rebuild that started it (a killed rebuild leaves no worker behind)."""
+    the rebuild that started it (a killed rebuild leaves no worker behind).
+    A library error (a stored row it cannot read, say) is sent on `report`
+    (a pipe's end), for the rebuild to raise as it is, and the worker exits
+    with status 1."""
     _die_with_parent()
     store = ViewStore.for_env(env)
     try:
         with reading_ahead(env, table, plain) as ahead, fewer_collections(FOLD_YOUNG):
             fold_part(store, EventRows(store, table, plain), chosen, gens, k, n, size, pause,
                       None, until, ahead)
+    except WorkflowError as error:
+        if report is None:
+            raise
+        report.send(str(error))
+        raise SystemExit(1) from None
     finally:
         store.close()
 

@@ -33,7 +33,8 @@ from projections.rows import (
     SKIPPED,
     STEP_OF_TOPIC,
     VERSION_OF_TOPIC,
-    Row,
+    CaseRows,
+    StoredTuple,
     UnreadableRow,
     chain_of,
     decode,
@@ -119,20 +120,17 @@ class Cases:
                 "case_units_cohort": f"{UNITS} (received_date, settled_from, unit, lead, co,"
                                      " returns, replies, replies_on_time, case_id)"}
 
-    def fold(self, tx: Tx, generation: int, rows: Sequence[Row]) -> Folded:
+    def fold(self, tx: Tx, generation: int, cases: Sequence[CaseRows]) -> Folded:
         """The page folded into rows of `generation` (reading only the rows
         of the cases it continues; nothing is written: `write`)."""
         table = table_name(TABLE, generation)
-        touched: dict[str, list[Row]] = {}
-        for row in rows:
-            touched.setdefault(row.case_id, []).append(row)
         # A case whose first row here is its Received has no stored row yet:
         # only the others are loaded and deleted (a fresh rebuild loads none).
-        known = [k for k, rs in touched.items() if rs[0].version != 1]
+        known = [k for k, rs in cases if rs[0][2] != 1]
         records = self._load(tx, table, known) if known else {}
         out: list[tuple[Any, ...]] = []
         units: list[tuple[Any, ...]] = []
-        for case_id, case_rows in touched.items():
+        for case_id, case_rows in cases:
             record = records.get(case_id) or Record(case_id)
             self._fold(record, case_rows)
             out.append(self._row(record, units))
@@ -156,7 +154,7 @@ class Cases:
                           f" ORDER BY case_id{BINARY[tx.dialect.name]}")
         return str(digest_of_sorted(((c, int(v), h) for c, v, h in heads), position))
 
-    def _fold(self, record: Record, rows: Sequence[Row]) -> None:
+    def _fold(self, record: Record, rows: Sequence[StoredTuple]) -> None:
         """Fold one case's stored rows, in version order, into its record.
         The hot loop of a rebuild (once per stored event): each row is
         unpacked once and the common state (its class's current version,

@@ -27,6 +27,7 @@ import orjson
 
 from projections.steps import STEPS
 from workflow import Case, Hotline
+from workflow.errors import WorkflowError
 from workflow.json_codec import loads
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -68,6 +69,34 @@ def new_row(fields: tuple[int, str, int, str, bytes]) -> Row:
 
 
 _tuple_new: Any = tuple.__new__
+
+# A stored row in `Row`'s layout as the driver gives it: (position, the
+# case's id as its store holds it, version, topic, state bytes). A page in
+# case order hands on SQLite's tuples as they are: a Row made per stored
+# event, and the case id formatted per row, cost a rebuild about 7% of its
+# CPU (docs/performance.md, "Ninth round"). A Row is one too.
+StoredTuple = tuple[int, Any, int, str, bytes]
+# A page's rows by case: (the case id as uuid text, its rows in version
+# order), the cases in the order they first appear.
+CaseRows = tuple[str, Sequence[StoredTuple]]
+
+
+def case_text(stored_id: Any) -> str:
+    """A case id as the read side keys it (uuid text), from the store's
+    form of it (SQLite keeps the 32 hex digits)."""
+    if isinstance(stored_id, str) and len(stored_id) == 32:
+        s = stored_id
+        return f"{s[:8]}-{s[8:12]}-{s[12:16]}-{s[16:20]}-{s[20:]}"
+    return str(stored_id)
+
+
+def by_case(rows: Sequence[Row]) -> list[CaseRows]:
+    """A page of rows in log order, grouped by case (each case's rows keep
+    their order)."""
+    touched: dict[str, list[StoredTuple]] = {}
+    for row in rows:
+        touched.setdefault(row.case_id, []).append(row)
+    return list(touched.items())
 
 
 class RowSource(Protocol):
@@ -116,34 +145,40 @@ def pages(source: RowSource, after: int, until: int, size: int
         after = rows[-1].position
 
 
-class UnreadableRow(ValueError):
-    def __init__(self, row: Row, why: str) -> None:
-        super().__init__(f"stored event at position {row.position} (case {row.case_id} "
-                         f"version {row.version}, {row.topic}): {why}; "
+class UnreadableRow(WorkflowError, ValueError):
+    """A stored row the read side cannot read (a damaged or foreign state,
+    an unknown topic): the command that met it ends with this message."""
+
+    def __init__(self, row: StoredTuple, why: str) -> None:
+        position, case, version, topic, _ = row
+        self.position, self.case_id = position, case_text(case)
+        super().__init__(f"stored event at position {position} (case {case_text(case)} "
+                         f"version {version}, {topic}): {why}; "
                          "run `hotline audit verify` to locate the damage")
 
 
-def decode(row: Row) -> dict[str, Any]:
+def decode(row: StoredTuple) -> dict[str, Any]:
     """The row's state as plain JSON values, upcast to its class's current
     version (`at` stays as stored: {"_type_": "datetime_iso", "_data_": ...})."""
     try:
-        state = orjson.loads(row.state)  # the store writes compact UTF-8 JSON
+        state = orjson.loads(row[4])  # the store writes compact UTF-8 JSON
     except ValueError:
         try:  # what orjson refuses, read as the standard library reads it
-            state = loads(row.state)
+            state = loads(row[4])
         except ValueError as e:
             raise UnreadableRow(row, f"state does not decode ({e})") from None
-    if row.topic not in VERSION_OF_TOPIC:
+    if row[3] not in VERSION_OF_TOPIC:
         raise UnreadableRow(row, "unknown topic")
     return upcast(row, state, state.pop("class_version", 1))
 
 
-def upcast(row: Row, state: dict[str, Any], version: int) -> dict[str, Any]:
+def upcast(row: StoredTuple, state: dict[str, Any], version: int) -> dict[str, Any]:
     """A decoded state of class version `version` (its `class_version` key
     removed) upcast to its class's current version."""
-    current = VERSION_OF_TOPIC[row.topic]
+    topic = row[3]
+    current = VERSION_OF_TOPIC[topic]
     if version < current:
-        cls = _EVENTS[row.topic]
+        cls = _EVENTS[topic]
         while version < current:
             getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
             version += 1
@@ -165,14 +200,15 @@ def local_at(state: dict[str, Any]) -> str:
 _CHAIN = b'"chain":"'
 
 
-def chain_of(row: Row) -> str:
+def chain_of(row: StoredTuple) -> str:
     """The stored chain hash, read without decoding the whole state. The
     state is compact JSON whose top-level `chain` precedes every payload
     field, and a quote inside a string is escaped, so the first `"chain":"`
     is the key itself."""
-    at = row.state.find(_CHAIN)
+    state = row[4]
+    at = state.find(_CHAIN)
     if at >= 0:
-        value = row.state[at + len(_CHAIN): at + len(_CHAIN) + 64]
-        if len(value) == 64 and row.state[at + len(_CHAIN) + 64: at + len(_CHAIN) + 65] == b'"':
+        value = state[at + len(_CHAIN): at + len(_CHAIN) + 64]
+        if len(value) == 64 and state[at + len(_CHAIN) + 64: at + len(_CHAIN) + 65] == b'"':
             return value.decode("ascii")
     return str(decode(row)["chain"])

@@ -29,7 +29,7 @@ from projections.base import (
 )
 from projections.case_order import Progress
 from projections.registry import LEGACY, default_projections
-from projections.rows import PAGE_SIZE, RowSource, chain_of, pages
+from projections.rows import PAGE_SIZE, RowSource, by_case, chain_of, pages
 from projections.store import (
     CURSORS,
     DIGESTS,
@@ -305,13 +305,19 @@ class Runner:
                           self.pause, progress, until, ahead)
         else:
             context = multiprocessing.get_context("fork")
+            reports = [context.Pipe(duplex=False) for _ in range(n)]
             procs = [context.Process(target=case_order.worker, args=(
                 self.env, self.table, self.plain, chosen, gens, k, n, self.page_size * 5,
-                self.pause, until)) for k in range(n)]
+                self.pause, until, reports[k][1])) for k in range(n)]
             for proc in procs:
                 proc.start()
+            for _, sent in reports:
+                sent.close()  # the workers hold their own ends
             for proc in procs:
                 proc.join()
+            said = [m for m in (_received(got) for got, _ in reports) if m is not None]
+            if said:  # a library error in a worker (a row it cannot read): as it is
+                raise WorkflowError(said[0])
             failed = [k for k, proc in enumerate(procs) if proc.exitcode != 0]
             if failed:
                 raise WorkflowError(f"rebuild worker(s) {failed} of {n} failed (see above); "
@@ -370,7 +376,8 @@ class Runner:
                                     raise Conflict(p.name)
                                 new = rows if at <= after else [r for r in rows
                                                                  if r.position > at]
-                                p.write(tx, gens[p.name], p.fold(tx, gens[p.name], new))
+                                p.write(tx, gens[p.name],
+                                        p.fold(tx, gens[p.name], by_case(new)))
                         for p in chosen:
                             pos[p.name] = max(pos[p.name], last)
                         if progress:
@@ -507,3 +514,14 @@ def live_table(tx: Tx, p: Projection, base: str) -> tuple[str, int]:
     if live is None:
         raise WorkflowError(f"projection {p.name!r} has not been built: run `hotline rebuild`")
     return table_name(base, live[0]), live[1]
+
+
+def _received(end: Any) -> str | None:
+    """The message a worker sent on its pipe, None when it sent none (its
+    end closed as it exited); the end is closed."""
+    try:
+        return str(end.recv()) if end.poll() else None
+    except EOFError:
+        return None
+    finally:
+        end.close()

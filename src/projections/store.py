@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from persistence.dialect import POSTGRES, SQLITE, Dialect
 from persistence.views import connect_views, insert_rows
+from projections.rows import CaseRows, Row, by_case, case_text
 from workflow import Hotline
 
 __all__ = ["BINARY", "CURSORS", "DIGESTS", "POSTGRES", "POSITIONS", "SQLITE", "Conflict",
@@ -201,6 +204,9 @@ class ViewStore:
         self.connection.close()
 
 
+_CASE = itemgetter(1)  # a stored row's case id
+
+
 class EventRows:
     """The stored event rows, read through the views' own connection (the
     read side's one bulk read of the log; see docs/projections.md).
@@ -230,28 +236,31 @@ class EventRows:
                 f" ORDER BY {self.position} LIMIT ?", (after, until, size)))
 
     def case_page(self, until: int, after: tuple[str, int], below: str | None,
-                  size: int) -> list[Any]:
+                  size: int) -> list[CaseRows]:
         """Up to `size` rows at or before position `until` of the cases from
         (case, version) `after` (exclusive) up to case id `below`
-        (exclusive; None: to the end), in case and version order."""
+        (exclusive; None: to the end), in case and version order, by case
+        (`rows.CaseRows`)."""
         cast = "" if self.store.dialect is SQLITE else "::uuid"
         bound, params = "", [until, self._id(after[0]), after[1]]
         if below is not None:
             bound = f" AND originator_id < ?{cast}"
             params.append(self._id(below))
         with self.store.read() as tx:
-            return self._rows(tx.query(
+            found = tx.query(
                 f"SELECT {self.position}, originator_id, originator_version, topic, state"
                 f" FROM {self.table} WHERE {self.position} <= ?"
                 f" AND (originator_id, originator_version) > (?{cast}, ?){bound}"
-                " ORDER BY originator_id, originator_version LIMIT ?", [*params, size]))
+                " ORDER BY originator_id, originator_version LIMIT ?", [*params, size])
+        if self.plain is None and self.store.dialect is SQLITE:
+            # the driver's tuples as they are, grouped in C: states are bytes
+            return [(case_text(stored), list(rows)) for stored, rows in groupby(found, _CASE)]
+        return by_case(self._rows(found))
 
     def _id(self, case: str) -> str:
         return case.replace("-", "") if self.store.dialect is SQLITE else case
 
-    def _rows(self, found: list[tuple[Any, ...]]) -> list[Any]:
-        from projections.rows import Row
-
+    def _rows(self, found: list[tuple[Any, ...]]) -> list[Row]:
         plain = self.plain
         make = tuple.__new__  # rows.new_row without the call: once per stored event
         out: list[Any] = []
@@ -260,8 +269,7 @@ class EventRows:
         for pos, oid, version, topic, state in found:
             if oid != seen:  # a case's rows come together in case order
                 seen = oid
-                text = (f"{oid[:8]}-{oid[8:12]}-{oid[12:16]}-{oid[16:20]}-{oid[20:]}"
-                        if isinstance(oid, str) and len(oid) == 32 else str(oid))  # SQLite: hex
+                text = case_text(oid)
             if type(state) is not bytes:
                 state = bytes(state)  # PostgreSQL's bytea arrives as memoryview
             append(make(Row, (pos, text, version, topic, plain(state) if plain else state)))
