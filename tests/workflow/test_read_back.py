@@ -107,3 +107,14 @@ def test_states_orjson_reads_otherwise_read_back_as_the_mapper_reads_them(
     assert (name, vars(facts)) == (type(event).__name__, vars(event))
     if b"1234567890123" in extra:  # an integer stays one, as json reads it
         assert vars(facts)["note"] == 123456789012345678901234567890
+
+
+def test_a_damaged_state_fails_as_the_mapper_fails(memory_hotline: Hotline) -> None:
+    from eventsourcing.persistence import MapperDeserialisationError
+
+    memory_hotline.receive("RB-2", at="2016-03-01T09:00:00+08:00", channel="mayor_hotline",
+                           category="help", content="路灯不亮")
+    stored = memory_hotline.recorder.select_events(case_id("RB-2"))[0]
+    form = StoredForm(memory_hotline.mapper)
+    with pytest.raises(MapperDeserialisationError, match="originator_version 1"):
+        form.read(stored.topic, b"{not json", case_id("RB-2"), 1)
