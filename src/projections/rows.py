@@ -152,7 +152,7 @@ class UnreadableRow(WorkflowError, ValueError):
     def __init__(self, row: StoredTuple, why: str) -> None:
         position, case, version, topic, _ = row
         self.position, self.case_id = position, case_text(case)
-        super().__init__(f"stored event at position {position} (case {case_text(case)} "
+        super().__init__(f"stored event at position {position} (case {self.case_id} "
                          f"version {version}, {topic}): {why}; "
                          "run `hotline audit verify` to locate the damage")
 

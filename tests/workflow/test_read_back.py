@@ -118,3 +118,24 @@ def test_a_damaged_state_fails_as_the_mapper_fails(memory_hotline: Hotline) -> N
     form = StoredForm(memory_hotline.mapper)
     with pytest.raises(MapperDeserialisationError, match="originator_version 1"):
         form.read(stored.topic, b"{not json", case_id("RB-2"), 1)
+
+
+@pytest.mark.parametrize("env", [
+    {"COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor"},
+    {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher"},
+], ids=["compressed", "enciphered"])
+def test_a_compressed_or_enciphered_store_reads_back_as_the_mapper_reads_it(
+        env: dict[str, str]) -> None:
+    if "CIPHER_TOPIC" in env:
+        from eventsourcing.cryptography import AESCipher
+
+        env = {**env, "CIPHER_KEY": AESCipher.create_key(16)}
+    app = Hotline({"PERSISTENCE_MODULE": "eventsourcing.popo", **env})
+    try:
+        app.execute_batch([parse_command(a) for a in generate_actions(10, seed=3)])
+        readings = both_readings(app)
+        assert readings and all(fast == mapper for fast, mapper in readings)
+        raw = app.recorder.select_notifications(start=None, limit=1)[0].state
+        assert b'"chain"' not in raw  # the rows really are not plain JSON
+    finally:
+        app.close()
