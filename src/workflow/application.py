@@ -335,7 +335,7 @@ class Hotline(Application[UUID]):
                        for i in ids if (s := self.recorder.select_events(i)))
         for agg_id, rows in streams:
             case = found[agg_id] = SlimCase(agg_id)
-            case.replay_rows(rows, form)
+            case.replay(rows, form)
         return found
 
     def _load_slim(self, agg_id: UUID) -> SlimCase | None:

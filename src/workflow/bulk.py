@@ -100,12 +100,7 @@ class SlimCase(Evolving):
     def new_keys(self) -> CompactKeys:
         return CompactKeys()
 
-    def replay(self, event: Any) -> None:
-        """Apply one decoded domain event of this case's stored history."""
-        self.version = event.originator_version
-        self.evolve(type(event).__name__, event)
-
-    def replay_rows(self, rows: Iterable[StoredRow], form: StoredForm) -> None:
+    def replay(self, rows: Iterable[StoredRow], form: StoredForm) -> None:
         """Apply this case's stored rows, in version order, read by `form`
         (`StoredForm.read`: the fields the mapper would give, without the
         domain event objects)."""
