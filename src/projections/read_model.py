@@ -34,7 +34,7 @@ from projections.rows import (
     STEP_OF_TOPIC,
     VERSION_OF_TOPIC,
     CaseRows,
-    StoredTuple,
+    RawRow,
     UnreadableRow,
     chain_of,
     decode,
@@ -154,7 +154,7 @@ class Cases:
                           f" ORDER BY case_id{BINARY[tx.dialect.name]}")
         return str(digest_of_sorted(((c, int(v), h) for c, v, h in heads), position))
 
-    def _fold(self, record: Record, rows: Sequence[StoredTuple]) -> None:
+    def _fold(self, record: Record, rows: Sequence[RawRow]) -> None:
         """Fold one case's stored rows, in version order, into its record.
         The hot loop of a rebuild (once per stored event): each row is
         unpacked once and the common state (its class's current version,

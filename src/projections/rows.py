@@ -75,10 +75,10 @@ _tuple_new: Any = tuple.__new__
 # case order hands on SQLite's tuples as they are: a Row made per stored
 # event, and the case id formatted per row, cost a rebuild about 7% of its
 # CPU (docs/performance.md, "Ninth round"). A Row is one too.
-StoredTuple = tuple[int, Any, int, str, bytes]
+RawRow = tuple[int, Any, int, str, bytes]
 # A page's rows by case: (the case id as uuid text, its rows in version
 # order), the cases in the order they first appear.
-CaseRows = tuple[str, Sequence[StoredTuple]]
+CaseRows = tuple[str, Sequence[RawRow]]
 
 
 def case_text(stored_id: Any) -> str:
@@ -93,7 +93,7 @@ def case_text(stored_id: Any) -> str:
 def by_case(rows: Sequence[Row]) -> list[CaseRows]:
     """A page of rows in log order, grouped by case (each case's rows keep
     their order)."""
-    touched: dict[str, list[StoredTuple]] = {}
+    touched: dict[str, list[RawRow]] = {}
     for row in rows:
         touched.setdefault(row.case_id, []).append(row)
     return list(touched.items())
@@ -149,7 +149,7 @@ class UnreadableRow(WorkflowError, ValueError):
     """A stored row the read side cannot read (a damaged or foreign state,
     an unknown topic): the command that met it ends with this message."""
 
-    def __init__(self, row: StoredTuple, why: str) -> None:
+    def __init__(self, row: RawRow, why: str) -> None:
         position, case, version, topic, _ = row
         self.position, self.case_id = position, case_text(case)
         super().__init__(f"stored event at position {position} (case {self.case_id} "
@@ -157,7 +157,7 @@ class UnreadableRow(WorkflowError, ValueError):
                          "run `hotline audit verify` to locate the damage")
 
 
-def decode(row: StoredTuple) -> dict[str, Any]:
+def decode(row: RawRow) -> dict[str, Any]:
     """The row's state as plain JSON values, upcast to its class's current
     version (`at` stays as stored: {"_type_": "datetime_iso", "_data_": ...})."""
     try:
@@ -172,7 +172,7 @@ def decode(row: StoredTuple) -> dict[str, Any]:
     return upcast(row, state, state.pop("class_version", 1))
 
 
-def upcast(row: StoredTuple, state: dict[str, Any], version: int) -> dict[str, Any]:
+def upcast(row: RawRow, state: dict[str, Any], version: int) -> dict[str, Any]:
     """A decoded state of class version `version` (its `class_version` key
     removed) upcast to its class's current version."""
     topic = row[3]
@@ -200,7 +200,7 @@ def local_at(state: dict[str, Any]) -> str:
 _CHAIN = b'"chain":"'
 
 
-def chain_of(row: StoredTuple) -> str:
+def chain_of(row: RawRow) -> str:
     """The stored chain hash, read without decoding the whole state. The
     state is compact JSON whose top-level `chain` precedes every payload
     field, and a quote inside a string is escaped, so the first `"chain":"`
