@@ -271,6 +271,6 @@ class EventRows:
                 seen = oid
                 text = case_text(oid)
             if type(state) is not bytes:
-                state = bytes(state)  # PostgreSQL's bytea arrives as memoryview
+                state = bytes(state)  # a driver's buffer (memoryview)
             append(make(Row, (pos, text, version, topic, plain(state) if plain else state)))
         return out
