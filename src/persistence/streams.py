@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from workflow.ports import StoredRow
+from workflow.ports import StreamRow
 
 CHUNK = 500  # ids per statement: well inside SQLite's bound-variable limit
 
@@ -27,14 +27,14 @@ class RecorderStreams:
 
     def __init__(
         self, recorder: Any,
-        select_chunk: Callable[[list[UUID]], Iterable[tuple[UUID, list[StoredRow]]]],
+        select_chunk: Callable[[list[UUID]], Iterable[tuple[UUID, list[StreamRow]]]],
         insert: Callable[[Sequence[StoredEvent]], Any] | None = None,
     ):
         self.recorder = recorder
         self._select_chunk = select_chunk
         self._insert = insert or recorder.insert_events
 
-    def select(self, ids: Collection[UUID]) -> Iterator[tuple[UUID, list[StoredRow]]]:
+    def select(self, ids: Collection[UUID]) -> Iterator[tuple[UUID, list[StreamRow]]]:
         """Each stored id with its events' rows in version order (absent ids
         are left out), read a chunk of ids per statement and handed on chunk
         by chunk: a batch's read-back holds one chunk's rows at a time, not
@@ -62,7 +62,7 @@ def streams_for(recorder: Any) -> RecorderStreams | None:
                                                        _postgres_insert(recorder))
 
 
-Chunk = Callable[[list[UUID]], Iterable[tuple[UUID, list[StoredRow]]]]
+Chunk = Callable[[list[UUID]], Iterable[tuple[UUID, list[StreamRow]]]]
 
 
 def _sqlite_select(recorder: Any) -> Chunk | None:
@@ -71,7 +71,7 @@ def _sqlite_select(recorder: Any) -> Chunk | None:
     if not isinstance(recorder, SQLiteAggregateRecorder):
         return None
 
-    def select(ids: list[UUID]) -> Iterable[tuple[UUID, list[StoredRow]]]:
+    def select(ids: list[UUID]) -> Iterable[tuple[UUID, list[StreamRow]]]:
         marks = ",".join("?" * len(ids))
         sql = (
             f"SELECT originator_id, originator_version, topic, state"
@@ -108,7 +108,7 @@ def _postgres_select(recorder: Any) -> Chunk | None:
         table=Identifier(recorder.events_table_name),
     )
 
-    def select(ids: list[UUID]) -> Iterable[tuple[UUID, list[StoredRow]]]:
+    def select(ids: list[UUID]) -> Iterable[tuple[UUID, list[StreamRow]]]:
         with recorder.datastore.get_connection() as conn, \
                 conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(sql, [ids])
@@ -118,12 +118,12 @@ def _postgres_select(recorder: Any) -> Chunk | None:
 
 
 def _grouped(found: list[tuple[Any, int, str, Any]], ids: dict[Any, UUID],
-             as_bytes: bool = False) -> Iterable[tuple[UUID, list[StoredRow]]]:
+             as_bytes: bool = False) -> Iterable[tuple[UUID, list[StreamRow]]]:
     """(id, rows) per case of `found` (rows in case and version order; the
     case's stored id is looked up in `ids`)."""
-    streams: dict[UUID, list[StoredRow]] = {}
+    streams: dict[UUID, list[StreamRow]] = {}
     seen: Any = None
-    rows: list[StoredRow] = []
+    rows: list[StreamRow] = []
     for stored_id, version, topic, state in found:
         if stored_id != seen:
             seen = stored_id

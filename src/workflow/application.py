@@ -34,7 +34,7 @@ from workflow.errors import (
 )
 from workflow.lifecycle import Decision
 from workflow.personal import PersonalDataUnavailable, is_sealed
-from workflow.ports import EventStreams, StoredRow
+from workflow.ports import EventStreams, StreamRow
 from workflow.state import Evolving
 from workflow.store_url import DEFAULT_STORE, prepare_store
 from workflow.vocabulary import SHANGHAI, local_time
@@ -327,7 +327,7 @@ class Hotline(Application[UUID]):
         (read as the mapper reads them: `StoredForm.read`)."""
         form = self._stored_form
         found: dict[UUID, SlimCase] = {}
-        streams: Iterable[tuple[UUID, Sequence[StoredRow]]]
+        streams: Iterable[tuple[UUID, Sequence[StreamRow]]]
         if self.streams is not None:
             streams = self.streams.select(ids)
         else:  # no bulk read (the in-memory recorder): one case at a time

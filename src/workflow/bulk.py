@@ -40,7 +40,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from workflow.case import EVENTS, Case, chain_link_text, id_text, reading
 from workflow.json_codec import checked_json, is_plain
 from workflow.lifecycle import Decision
-from workflow.ports import StoredRow
+from workflow.ports import StreamRow
 from workflow.state import CompactKeys, Evolving
 
 if TYPE_CHECKING:  # pydantic models, which the read side does not import
@@ -100,7 +100,7 @@ class SlimCase(Evolving):
     def new_keys(self) -> CompactKeys:
         return CompactKeys()
 
-    def replay(self, rows: Iterable[StoredRow], form: StoredForm) -> None:
+    def replay(self, rows: Iterable[StreamRow], form: StoredForm) -> None:
         """Apply this case's stored rows, in version order, read by `form`
         (`StoredForm.read`: the fields the mapper would give, without the
         domain event objects)."""

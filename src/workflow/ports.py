@@ -10,16 +10,17 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-# One stored event of a case as the bulk read gives it: (originator version,
+# One stored event of a case's stream as the bulk read gives it (not the
+# auditor's `workflow.audit.StoredRow`): (originator version,
 # topic, state bytes as stored). A plain tuple, as the driver returns it: a
 # read-back makes one per stored event of every case it reads.
-StoredRow = tuple[int, str, bytes]
+StreamRow = tuple[int, str, bytes]
 
 
 class EventStreams(Protocol):
     """The bulk read and write of the event store (import's batch path)."""
 
-    def select(self, ids: Collection[UUID]) -> Iterable[tuple[UUID, list[StoredRow]]]:
+    def select(self, ids: Collection[UUID]) -> Iterable[tuple[UUID, list[StreamRow]]]:
         """Each stored id with its events' rows in version order; absent ids
         are left out."""
         ...
