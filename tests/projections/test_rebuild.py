@@ -359,3 +359,22 @@ def test_sqlite_views_free_pages_without_zeroing_them(tmp_path: Path) -> None:
             views.close()
     finally:
         app.close()
+
+
+def test_sqlite_views_commit_without_waiting_for_the_disk(tmp_path: Path) -> None:
+    # The views' commits (a page and its position together) sync at WAL
+    # checkpoints only (docs/performance.md, "Tenth round"); the events'
+    # connections keep eventsourcing's FULL, so an event acknowledged is on disk.
+    app = Hotline.open(f"sqlite:///{tmp_path / 'hotline.db'}")
+    try:
+        views = ViewStore.for_env(app.env)
+        try:
+            assert views.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            assert views.connection.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+        finally:
+            views.close()
+        with app.recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == 2  # FULL
+    finally:
+        app.close()
