@@ -378,3 +378,25 @@ def test_sqlite_views_commit_without_waiting_for_the_disk(tmp_path: Path) -> Non
             assert cursor.fetchone()[0] == 2  # FULL
     finally:
         app.close()
+
+
+def test_a_loaded_generation_has_statistics_of_the_compared_columns(hotline: Hotline) -> None:
+    # The planner's row estimates for a report come from the columns its
+    # WHERE and JOIN compare (Cases.statistics); on PostgreSQL a rebuild
+    # gathers those and only those (docs/performance.md, "Tenth round").
+    populate(hotline, 0, 30)
+    read = ReadSide(hotline)
+    try:
+        read.runner.rebuild_from_scratch()
+        with read.store.read() as tx:
+            live = tx.generations("cases")["live"][0]
+            for base, columns in Cases().statistics().items():
+                table = f"{base}_g{live}"
+                assert set(columns) <= set(tx.columns(table))
+                if tx.dialect.analyze_after_load:
+                    analysed = {c for (c,) in tx.query(
+                        "SELECT attname FROM pg_stats WHERE schemaname = current_schema()"
+                        " AND tablename = ?", (table,))}
+                    assert analysed == set(columns)
+    finally:
+        read.close()
