@@ -14,7 +14,8 @@ snapshot over several statements; eventsourcing's datastores open a plain
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from typing import Any
 
 from persistence.dialect import POSTGRES, SQLITE, Dialect
@@ -101,3 +102,18 @@ def insert_rows(cursor: Any, dialect: Dialect, table: str, columns: Sequence[str
         return
     marks = ", ".join("?" for _ in columns)
     cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def vacuum(connection: Any, dialect: Dialect, tables: Iterable[str]) -> None:
+    """Set the visibility map of freshly loaded `tables` where the store
+    keeps one (`Dialect.vacuum_after_load`: PostgreSQL's VACUUM, which
+    runs outside any transaction; the views' connection is in autocommit
+    between them). A table another run has dropped meanwhile is passed
+    over. Nothing on SQLite."""
+    if not dialect.vacuum_after_load:
+        return
+    from psycopg import errors
+
+    for table in tables:
+        with suppress(errors.UndefinedTable):
+            connection.execute(f"VACUUM {table}")

@@ -184,6 +184,7 @@ class Runner:
         if isinstance(self.rows, EventRows):
             self._by_case(chosen, "next", gens, head, max(1, workers), progress)
         self._run(chosen, "next", head, progress, create=False)
+        self.store.vacuum(table_name(base, gens[p.name]) for p in chosen for base in p.tables())
         with self.store.write() as tx:
             tx.lock_generations()
             for p in chosen:

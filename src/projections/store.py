@@ -17,14 +17,14 @@ digest reads it here instead of hashing the whole log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
 from persistence.dialect import POSTGRES, SQLITE, Dialect
-from persistence.views import connect_views, insert_rows
+from persistence.views import connect_views, insert_rows, vacuum
 from projections.rows import CaseRows, Row, by_case, case_text
 from workflow import Hotline
 
@@ -199,6 +199,12 @@ class ViewStore:
                 if begin == "BEGIN":  # a reader: one snapshot for every statement
                     cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield Tx(cur, self.dialect)
+
+    def vacuum(self, tables: Iterable[str]) -> None:
+        """Mark the pages of freshly loaded `tables` all visible where the
+        store keeps a visibility map (`persistence.views.vacuum`), so that
+        a report reads the covering indexes alone."""
+        vacuum(self.connection, self.dialect, tables)
 
     def close(self) -> None:
         self.connection.close()
