@@ -309,11 +309,16 @@ def _settled_linkage(tx: Tx, table: str, units: str, args: tuple[str, ...],
         linkage.add_unit(unit, *(int(n) for n in per_unit))
     binary = BINARY[tx.dialect.name]
     member = "(a.lead = 1 OR a.co = 1) AND (b.lead = 1 OR b.co = 1)"
-    where = _settled("a.")
+    # Both sides in the cohort: a case's unit rows carry its own received
+    # date and settled_from, so this only says what the join implies, and
+    # lets PostgreSQL read b off the cohort index too instead of hashing
+    # every unit row of the store (the 1,000,000-case store: 166-218 ms,
+    # then 38-64 ms; docs/performance.md, "Tenth round").
+    where = f"{_settled('a.')} AND {_settled('b.')}"
     for first, second, n in tx.query(
             f"SELECT a.unit, b.unit, COUNT(*) FROM {units} a JOIN {units} b"
             f" ON b.case_id = a.case_id AND a.unit < b.unit{binary}"
-            f" WHERE {where} AND {member} GROUP BY a.unit, b.unit", args):
+            f" WHERE {where} AND {member} GROUP BY a.unit, b.unit", (*args, *args)):
         linkage.add_pair(first, second, int(n))
 
 

@@ -196,3 +196,26 @@ def test_a_judgement_survives_its_text() -> None:
             marks = ((True, True), (True, False), (False, False))
             text = encode((merged, result, marks))
             assert decode(text) == (merged, result, marks)
+
+
+def test_a_report_on_the_day_joint_cases_settle_gives_the_figures_of_the_fold(
+        hotline: Hotline) -> None:
+    # The pairs of units are counted in SQL with both sides of the self-join
+    # held to the cohort and the as-of date (report._settled_linkage): on
+    # the very day a joint case settles it must be counted, not a day later.
+    seeded(hotline)
+    read = ReadSide(hotline)
+    try:
+        read.catch_up()
+        with read.store.read() as tx:
+            table, _ = read._cases(tx)
+            days = sorted({date.fromisoformat(d) for (d,) in tx.query(
+                f"SELECT settled_from FROM {table} WHERE joint = 1 AND received_date"
+                " BETWEEN '2016-07-01' AND '2016-09-30'")})
+        assert len(days) >= 3
+        for day in days[:6]:
+            reports_agree(read, day)
+            counted, _ = read.report_at("2016Q3", day, catch_up=False)
+            assert counted["linkage"]["pairs"], day  # the day's settled joint cases
+    finally:
+        read.close()
