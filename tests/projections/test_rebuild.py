@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from adapters.cli.main import cli
 from projections import ReadSide
 from projections.base import dump
 from projections.read_model import Cases
-from projections.store import ViewStore
+from projections.store import Tx, ViewStore
 from workflow import Hotline
 from workflow.collector import FOLD_YOUNG
 from workflow.commands import parse_command
@@ -380,44 +382,44 @@ def test_sqlite_views_commit_without_waiting_for_the_disk(tmp_path: Path) -> Non
         app.close()
 
 
-def test_a_loaded_generation_has_statistics_of_the_compared_columns(hotline: Hotline) -> None:
-    # The planner's row estimates for a report come from the columns its
-    # WHERE and JOIN compare (Cases.statistics); on PostgreSQL a rebuild
-    # gathers those and only those (docs/performance.md, "Tenth round").
+@contextmanager
+def rebuilt(hotline: Hotline) -> Iterator[tuple[Tx, int]]:
+    """A read transaction on 30 cases rebuilt from scratch, and the live
+    generation of `cases`."""
     populate(hotline, 0, 30)
     read = ReadSide(hotline)
     try:
         read.runner.rebuild_from_scratch()
         with read.store.read() as tx:
-            live = tx.generations("cases")["live"][0]
-            for base, columns in Cases().statistics().items():
-                table = f"{base}_g{live}"
-                assert set(columns) <= set(tx.columns(table))
-                if tx.dialect.analyze_after_load:
-                    analysed = {c for (c,) in tx.query(
-                        "SELECT attname FROM pg_stats WHERE schemaname = current_schema()"
-                        " AND tablename = ?", (table,))}
-                    assert analysed == set(columns)
+            yield tx, tx.generations("cases")["live"][0]
     finally:
         read.close()
+
+
+def test_a_loaded_generation_has_statistics_of_the_compared_columns(hotline: Hotline) -> None:
+    # The planner's row estimates for a report come from the columns its
+    # WHERE and JOIN compare (Cases.statistics); on PostgreSQL a rebuild
+    # gathers those and only those (docs/performance.md, "Tenth round").
+    with rebuilt(hotline) as (tx, live):
+        for base, columns in Cases().statistics().items():
+            table = f"{base}_g{live}"
+            assert set(columns) <= set(tx.columns(table))
+            if tx.dialect.analyze_after_load:
+                analysed = {c for (c,) in tx.query(
+                    "SELECT attname FROM pg_stats WHERE schemaname = current_schema()"
+                    " AND tablename = ?", (table,))}
+                assert analysed == set(columns)
 
 
 def test_a_rebuilt_generation_is_all_visible_to_index_only_scans(hotline: Hotline) -> None:
     # On PostgreSQL an index answers alone only for pages its visibility map
     # marks all visible; the rebuild vacuums its fresh tables before the
     # swap, whether autovacuum runs or not (docs/performance.md, "Tenth round").
-    populate(hotline, 0, 30)
-    read = ReadSide(hotline)
-    try:
-        read.runner.rebuild_from_scratch()
-        with read.store.read() as tx:
-            live = tx.generations("cases")["live"][0]
-            if not tx.dialect.vacuum_after_load:
-                return  # SQLite: its VACUUM would rewrite the file; nothing to set
-            for base in Cases().tables():
+    # On SQLite there is nothing to set (its VACUUM would rewrite the file).
+    with rebuilt(hotline) as (tx, live):
+        for base in Cases().tables():
+            if tx.dialect.vacuum_after_load:
                 [(pages, visible)] = tx.query(
                     "SELECT relpages, relallvisible FROM pg_class WHERE oid = ?::regclass",
                     (f"{base}_g{live}",))
                 assert pages > 0 and visible == pages
-    finally:
-        read.close()
