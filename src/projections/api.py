@@ -23,10 +23,11 @@ from typing import Any
 from projections import bulletin, queries, questions, report  # noqa: F401
 from projections.base import Projection
 from projections.figures import DEFAULT_METRICS, check_metrics
+from projections.generations import live_table
 from projections.questions import today
 from projections.read_model import TABLE
 from projections.registry import default_projections
-from projections.runner import Progress, Runner, live_table
+from projections.runner import Progress, Runner
 from projections.settled import UNITS
 from projections.store import Tx, ViewStore
 from workflow import Hotline

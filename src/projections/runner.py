@@ -22,17 +22,15 @@ from projections import case_order
 from projections.base import (
     Projection,
     create_indexes,
-    create_tables,
-    drop_tables,
     dump,
     layout_matches,
 )
 from projections.case_order import Progress
+from projections.generations import drop_legacy, drop_state, ensure, swap
 from projections.registry import LEGACY, default_projections
 from projections.rows import PAGE_SIZE, RowSource, by_case, chain_of, pages
 from projections.store import (
     CURSORS,
-    DIGESTS,
     POSITIONS,
     Conflict,
     EventRows,
@@ -176,8 +174,8 @@ class Runner:
             if first_build:  # only those still never built (another run may have been first)
                 chosen = [p for p in chosen if "live" not in tx.generations(p.name)]
             for p in chosen:
-                _drop_state(tx, p, "retired")  # readers left them long ago
-            gens = {p.name: _ensure(tx, p, "next") for p in chosen}
+                drop_state(tx, p, "retired")  # readers left them long ago
+            gens = {p.name: ensure(tx, p, "next") for p in chosen}
         head = self.rows.head()
         if not chosen:
             return head
@@ -190,10 +188,10 @@ class Runner:
             for p in chosen:
                 if tx.generations(p.name).get("next", (None,))[0] == gens[p.name]:
                     create_indexes(tx, p, gens[p.name])
-                _swap(tx, p)
+                swap(tx, p)
             self.upgraded = self.old_layout(tx)
             for name in self.upgraded:  # the upgrade: the earlier layout's views go
-                _drop_legacy(tx, name)
+                drop_legacy(tx, name)
         return head
 
     def check(
@@ -204,13 +202,13 @@ class Runner:
         drifts: list[Drift] = []
         for p in self.select(names):
             with self.store.write() as tx:
-                _drop_state(tx, p, "check")
+                drop_state(tx, p, "check")
                 live = tx.generations(p.name).get("live")
             if live is None:
                 drifts.append(Drift(p.name, "*", "*", "not built"))
                 continue
             with self.store.write() as tx:
-                gen = _ensure(tx, p, "check")
+                gen = ensure(tx, p, "check")
             try:
                 if isinstance(self.rows, EventRows):
                     self._by_case([p], "check", {p.name: gen}, live[1], 1, progress)
@@ -223,7 +221,7 @@ class Runner:
                 if tx.generations(p.name).get("check", (None,))[0] != gen:
                     raise CheckReplaced(p.name)
                 drifts += _compare(p, dump(tx, p, live[0]), dump(tx, p, gen))
-                _drop_state(tx, p, "check")
+                drop_state(tx, p, "check")
         return drifts
 
     def _check_generation(self, p: Projection) -> int | None:
@@ -355,7 +353,7 @@ class Runner:
             return
         else:
             with self.store.write() as tx:
-                gens = {p.name: _ensure(tx, p, state) for p in chosen}
+                gens = {p.name: ensure(tx, p, state) for p in chosen}
         while True:
             with self.store.read() as tx:
                 found = {p.name: tx.generations(p.name).get(state) for p in chosen}
@@ -435,53 +433,6 @@ def _plain(hotline: Hotline) -> Callable[[bytes], bytes] | None:
     return plain
 
 
-def _ensure(tx: Tx, p: Projection, state: str) -> int:
-    tx.lock_generations()
-    gens = tx.generations(p.name)
-    if state in gens:
-        return gens[state][0]
-    rows = tx.query(f"SELECT MAX(generation) FROM {POSITIONS} WHERE name = ?", (p.name,))
-    gen = int(rows[0][0] or 0) + 1
-    # A generation built from scratch or for a check is indexed when it is
-    # complete (at the swap; a check's is compared and dropped unindexed).
-    create_tables(tx, p, gen, indexed=state == "live")
-    tx.execute(f"INSERT INTO {POSITIONS} (name, generation, state, position) VALUES (?, ?, ?, 0)",
-               (p.name, gen, state))
-    return gen
-
-
-def _drop_state(tx: Tx, p: Projection, state: str) -> None:
-    tx.lock_generations()
-    for s, (gen, _) in tx.generations(p.name).items():
-        if s == state:
-            drop_tables(tx, p, gen)
-            for table in (POSITIONS, DIGESTS, CURSORS):
-                tx.execute(f"DELETE FROM {table} WHERE name = ? AND generation = ?",
-                           (p.name, gen))
-
-
-def _drop_legacy(tx: Tx, name: str) -> None:
-    for _state, (gen, _) in tx.generations(name).items():
-        for base in LEGACY[name]:
-            tx.execute(f"DROP TABLE IF EXISTS {table_name(base, gen)}")
-    tx.execute(f"DELETE FROM {POSITIONS} WHERE name = ?", (name,))
-
-
-def _swap(tx: Tx, p: Projection) -> None:
-    """The rebuilt generation becomes live in one commit; the old one is kept,
-    retired, so a reader that looked it up just before still finds it.
-    Nothing to do when another run of the same rebuild swapped it first."""
-    tx.lock_generations()
-    gens = tx.generations(p.name)
-    if "next" not in gens:
-        return
-    if "live" in gens:
-        tx.execute(f"UPDATE {POSITIONS} SET state = 'retired' WHERE name = ? AND generation = ?",
-                   (p.name, gens["live"][0]))
-    tx.execute(f"UPDATE {POSITIONS} SET state = 'live' WHERE name = ? AND generation = ?",
-               (p.name, gens["next"][0]))
-
-
 def _compare(p: Projection, live: dict[str, list[tuple[Any, ...]]],
              fresh: dict[str, list[tuple[Any, ...]]]) -> list[Drift]:
     drifts = []
@@ -506,15 +457,6 @@ def _key_length(columns: str) -> int:
     if marker not in columns:
         return 1
     return columns.split(marker, 1)[1].split(")", 1)[0].count(",") + 1
-
-
-def live_table(tx: Tx, p: Projection, base: str) -> tuple[str, int]:
-    """The live table of `base` and its position (readers call this inside
-    their read transaction, so the table and position belong together)."""
-    live = tx.generations(p.name).get("live")
-    if live is None:
-        raise WorkflowError(f"projection {p.name!r} has not been built: run `hotline rebuild`")
-    return table_name(base, live[0]), live[1]
 
 
 def _received(end: Any) -> str | None:
