@@ -34,6 +34,11 @@ class AtRisk:
         return out
 
 
+# The cases open at the end of a date (its ISO text, given twice): received
+# by then and not closed by then (the `cases_open` index answers the second).
+OPEN_AS_OF = "received_date <= ? AND (closed_date IS NULL OR closed_date > ?)"
+
+
 @question("at_risk", "The open cases at risk: next deadline, working days left, light; "
           "oldest overdue first.",
           Param("as_of", date, "Judge at the end of this date (YYYY-MM-DD, default today).",
@@ -45,10 +50,8 @@ def at_risk(views: Views, as_of: date, within: int) -> list[AtRisk]:
     """Cases open at the end of `as_of` whose next reply or close deadline is
     at most `within` working days away or already past; oldest overdue first."""
     calendar = views.hotline.calendar
-    rows = views.tx.query(
-        f"SELECT ref, channel, category, steps FROM {views.cases} WHERE received_date <= ?"
-        " AND (closed_date IS NULL OR closed_date > ?)", (as_of.isoformat(), as_of.isoformat()),
-    )
+    rows = views.tx.query(f"SELECT ref, channel, category, steps FROM {views.cases}"
+                          f" WHERE {OPEN_AS_OF}", (as_of.isoformat(), as_of.isoformat()))
     out = []
     for ref, channel, category, steps in rows:
         case = evaluate(load_steps(steps), as_of)
